@@ -1,0 +1,239 @@
+"""``backward``: the Python API every command is a thin layer over.
+
+It validates shapes, picks exact or float arithmetic, runs the engine on full
+forms and hands results back in the user's own form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .engine.spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
+from .errors import InputError
+from .exact import Scaled, add, is_exact, max_abs, plan, product, scale, total
+from .layout import Layout
+
+EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """Forward output and every gradient of one convolution layer.
+
+    Arrays are in the user's forms: ``output`` and ``grad_output`` (δ = ∂L/∂Y)
+    share a shape; ``grad_input`` has the shape of ``input``, ``grad_filter`` that of
+    ``filter``; ``grad_bias`` is None without a bias, a scalar for a single filter,
+    else (C_out,).  ``arithmetic`` is "exact", "float64" or "float32".
+    """
+
+    input: np.ndarray
+    filter: np.ndarray
+    grad_output: np.ndarray
+    bias: np.ndarray | None
+    output: np.ndarray
+    grad_input: np.ndarray
+    grad_filter: np.ndarray
+    grad_bias: np.ndarray | None
+    spec: ConvSpec
+    layout: Layout
+    arithmetic: str
+    grad_output_given: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+
+def backward(
+    input: Any,
+    filter: Any,
+    grad_output: Any = None,
+    *,
+    bias: Any = None,
+    stride: IntOrSeq = 1,
+    padding: PaddingArg = 0,
+    dilation: IntOrSeq = 1,
+    groups: int = 1,
+    mode: str = "correlate",
+    dims: int = 2,
+    exact: bool | None = None,
+) -> Gradients:
+    """Forward output and ∂L/∂X, ∂L/∂W, ∂L/∂b of ``Y = conv(X, W) + b``.
+
+    Shapes (full forms): X (N, C_in, *S), W (C_out, C_in/groups, *K),
+    ``grad_output`` δ (N, C_out, *S_out), ``bias`` (C_out,); short forms drop N,
+    C_in or C_out (see :class:`Layout`).  ``grad_output=None`` means L = ΣY.
+    Semantics match ``torch.nn.functional.conv{1,2,3}d`` and autograd;
+    ``mode="convolve"`` flips the filter in the forward pass.
+
+    Ints and Fractions give exact results; floats give floats of the same
+    precision.  ``exact=None`` falls back to float64 when exact arithmetic
+    would be slow (and says so in ``notes``); True forces exact, False float64.
+    """
+    x, w = _array("input", input), _array("filter", filter)
+    layout = Layout.of(x.ndim, w.ndim, check_dims(dims))
+    full_x, full_w = layout.full_input(x), layout.full_filter(w)
+    spec = engine.resolve_spec(
+        dims=dims, kernel=full_w.shape[2:], stride=stride, padding=padding,
+        dilation=dilation, groups=groups, mode=mode,
+    )  # fmt: skip
+    out = _check_shapes(full_x, full_w, spec, layout)
+    n, c_out = full_x.shape[0], full_w.shape[0]
+    given = grad_output is not None
+    g = _array("grad_output", grad_output) if given else np.ones(layout.output_shape(n, c_out, out), np.int64)
+    _check_grad_output(g, layout.output_shape(n, c_out, out), x.shape, w.shape, spec)
+    b = None if bias is None else _bias(_array("bias", bias), c_out, layout)
+    operands = (full_x, full_w, layout.full_grad_output(g), b)
+    arithmetic, notes = _arithmetic(operands, exact, spec)
+    y, dx, dw, db = _compute(operands, spec, arithmetic)
+    return Gradients(
+        input=x, filter=w, grad_output=g, bias=None if bias is None else np.asarray(bias),
+        output=layout.user_output(y), grad_input=dx.reshape(x.shape), grad_filter=dw.reshape(w.shape),
+        grad_bias=None if db is None else layout.user_bias(db), spec=spec, layout=layout,
+        arithmetic=arithmetic, grad_output_given=given, notes=notes,
+    )  # fmt: skip
+
+
+def _array(name: str, value: Any) -> np.ndarray:
+    try:
+        a = np.asarray(value)
+    except ValueError as error:  # ragged nested lists
+        raise InputError(
+            name, f"is not a rectangular array ({error})", "every row needs the same length"
+        ) from None
+    if a.dtype.kind not in "iufO" or (a.dtype.kind == "O" and not _numeric_objects(a)):
+        raise InputError(name, f"has dtype {a.dtype}", "give integers, fractions or real floats")
+    if a.size == 0:
+        raise InputError(name, f"is empty (shape {a.shape})", "every axis needs at least one entry")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise InputError(name, "contains NaN or infinity", "give finite numbers")
+    return a
+
+
+def _numeric_objects(a: np.ndarray) -> bool:
+    return all(
+        isinstance(v, (int, float, np.integer, np.floating)) or is_exact(np.array([v], dtype=object))
+        for v in a.flat
+    )
+
+
+def _check_shapes(x: np.ndarray, w: np.ndarray, spec: ConvSpec, layout: Layout) -> tuple[int, ...]:
+    c_in, c_out, c_group, groups = x.shape[1], w.shape[0], w.shape[1], spec.groups
+    if c_in % groups or c_out % groups:
+        raise InputError(
+            "groups", f"groups {groups} does not divide {c_in} input and {c_out} output channels",
+            "groups must divide both channel counts",
+        )  # fmt: skip
+    if c_group * groups != c_in:
+        raise InputError(
+            "filter", f"expects {c_group * groups} input channels ({c_group} per group × {groups} groups), "
+            f"but the input has {c_in}", f"give a filter of shape ({c_out}, {c_in // groups}, …)",
+        )  # fmt: skip
+    padded, extent = spec.padded_shape(x.shape[2:]), spec.dilated_kernel(w.shape[2:])
+    if any(e > p for p, e in zip(padded, extent)):
+        raise InputError(
+            "filter", f"a {_dims_text(w.shape[2:])} filter (dilation {axes_text(spec.dilation)}) spans "
+            f"{_dims_text(extent)}, larger than the {_dims_text(padded)} padded input",
+            "use a smaller filter or dilation, or more padding",
+        )  # fmt: skip
+    return spec.output_shape(x.shape[2:], w.shape[2:])
+
+
+def _check_grad_output(
+    g: np.ndarray,
+    expected: tuple[int, ...],
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    spec: ConvSpec,
+) -> None:
+    if g.shape != expected:
+        raise InputError(
+            "grad_output", f"has shape {g.shape}",
+            f"a {_dims_text(x_shape)} input with a {_dims_text(w_shape)} filter, stride "
+            f"{axes_text(spec.stride)}, padding {padding_text(spec.padding)} gives an output of shape {expected}",
+        )  # fmt: skip
+
+
+def _bias(b: np.ndarray, c_out: int, layout: Layout) -> np.ndarray:
+    # A bias written as a 1×1 CSV or a one-row matrix is still just a list of numbers.
+    if b.size != c_out or sum(n > 1 for n in b.shape) > 1:
+        expected = "a single number" if c_out == 1 else f"a list of {c_out} numbers (one per filter)"
+        raise InputError("bias", f"has shape {b.shape}", f"give {expected}")
+    return b.reshape(c_out)
+
+
+def _dims_text(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+Operands = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
+
+
+def _arithmetic(operands: Operands, exact: bool | None, spec: ConvSpec) -> tuple[str, tuple[str, ...]]:
+    present = [a for a in operands if a is not None]
+    floats = [a for a in present if not is_exact(a)]
+    if exact is False:
+        return "float64", ()
+    if floats and not exact:
+        kinds = {a.dtype for a in floats}
+        return ("float32" if kinds == {np.dtype(np.float32)} else "float64"), ()
+    if exact is None and _exact_is_slow(operands, spec):
+        return "float64", (
+            "values this large would need Python integers and be slow; used float64 (force with --exact)",
+        )
+    return "exact", ()
+
+
+def _exact_is_slow(operands: Operands, spec: ConvSpec) -> bool:
+    x, w, g, _ = operands
+    work = g.size * w[0].size
+    if work < EXACT_SLOW_LIMIT:
+        return False
+    xs, ws, gs = scale(x), scale(w), scale(g)
+    terms = max(w[0].size, g.size)
+    return any(
+        plan(a.num, b.num, max_abs(a.num) * max_abs(b.num) * terms) == "object"
+        for a, b in ((xs, ws), (gs, ws), (xs, gs))
+    )
+
+
+def _compute(
+    operands: Operands, spec: ConvSpec, arithmetic: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    x, w, g, b = operands
+    if arithmetic != "exact":
+        x, w, g = (_as_float(a, arithmetic) for a in (x, w, g))
+        y = engine.forward(x, w, spec)
+        if b is not None:
+            y = y + _as_float(b, arithmetic).reshape((1, -1) + (1,) * spec.dims)
+        db = None if b is None else engine.grad_bias(g)
+        return y, engine.grad_input(g, w, spec, x.shape[2:]), engine.grad_filter(x, g, spec, w.shape[2:]), db
+    return _compute_exact(operands, spec)
+
+
+def _as_float(a: np.ndarray, arithmetic: str) -> np.ndarray:
+    if a.dtype == object:
+        a = np.vectorize(float, otypes=[np.float64])(a)
+    return a.astype(np.float32 if arithmetic == "float32" else np.float64, copy=False)
+
+
+def _compute_exact(
+    operands: Operands, spec: ConvSpec
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    x, w, g, b = operands
+    xs, ws, gs = scale(x), scale(w), scale(g)
+    per_output = w[0].size  # C_in/groups · ΠK products in each y and each ∂L/∂x is no larger
+    per_weight = g.shape[0] * prod(g.shape[2:])
+    y = product(lambda a, c: engine.forward(a, c, spec), xs, ws, per_output)
+    dx = product(
+        lambda a, c: engine.grad_input(a, c, spec, x.shape[2:]), gs, ws, g.shape[1] * prod(w.shape[2:])
+    )
+    dw = product(lambda a, c: engine.grad_filter(a, c, spec, w.shape[2:]), xs, gs, per_weight)
+    db = None
+    if b is not None:
+        bs = scale(b)
+        y = add(y, Scaled(bs.num.reshape((1, -1) + (1,) * spec.dims), bs.den))
+        db = total(gs, (0, *range(2, g.ndim))).values()
+    return y.values(), dx.values(), dw.values(), db

@@ -1,0 +1,103 @@
+"""The ``convgrad`` command line: parse flags, call the library, render.
+
+Only Click is imported here at module level so ``--help`` and shell completion
+stay fast; each command imports NumPy and Rich inside its body.  Library
+errors become one line on stderr and an exit code from :class:`ExitCode`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from .commands.compute import compute
+from .errors import ExitCode, InputError
+
+
+class Failure(click.ClickException):
+    """An :class:`InputError` as Click shows it: one line, maybe a hint, exit 2."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.hint = error.hint
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"convgrad: error: {self.message}", err=True)
+        if self.hint:
+            click.echo(f"hint: {self.hint}", err=True)
+
+
+class ConvgradGroup(click.Group):
+    """Maps every failure to its documented exit code; no traceback reaches a user."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            raise Failure(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            ctx.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader (head, jq -e …) went away: not our error to report.
+            sys.stderr.close()
+            ctx.exit(ExitCode.OK)
+        except Exception:
+            if ctx.meta.get("debug") or os.environ.get("CONVGRAD_DEBUG"):
+                raise
+            click.echo(f"convgrad: internal error: {traceback.format_exc().splitlines()[-1]}", err=True)
+            click.echo(
+                "this is a bug; rerun with --debug (or CONVGRAD_DEBUG=1) for the traceback and report it",
+                err=True,
+            )
+            ctx.exit(ExitCode.INTERNAL_ERROR)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("convgrad")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["debug"] = value
+    return value
+
+
+@click.group(
+    cls=ConvgradGroup,
+    invoke_without_command=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(version=_version(), prog_name="convgrad", message="%(prog)s %(version)s")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the traceback of internal errors.",
+)
+def main() -> None:
+    """Gradients of convolution layers, exact, and derived the way you would by hand.
+
+    \b
+    Examples:
+      convgrad compute                      # the built-in 3×3 / 2×2 sample
+      convgrad compute -x X.csv -w W.csv -g dY.csv --stride 2
+      convgrad compute --problem hw3.json --format json | jq .grad_input
+    """
+
+
+main.add_command(compute)

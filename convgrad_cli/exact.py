@@ -1,0 +1,159 @@
+"""The exact-number policy: integers stay integers, 1/3 stays 1/3.
+
+Exact arrays are carried as integers over one common denominator
+(:class:`Scaled`), so the engine runs on integer arrays instead of per-element
+``Fraction`` loops.  The dtype used to compute is picked from a bound on the
+largest partial sum: float64 BLAS while every partial sum is an integer below
+2⁵³ (where float64 is exact), int64 below 2⁶³, and Python integers beyond.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+
+FLOAT_EXACT = 2**53  # every integer below this is a float64
+INT64_LIMIT = 2**63
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_MAX_EXPONENT = 308  # beyond float64's range a written number is a typo or an attack
+_MAX_DIGITS = 4000  # Python refuses int(str) past 4300 digits anyway
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
+
+
+def parse_number(text: str) -> int | Fraction:
+    """A number as written: ``3``, ``-1.25``, ``1e-3``, ``1/3``, ``−2`` (PDF minus).
+
+    Raises ``ValueError`` with a reason a person can act on.
+    """
+    cleaned = text.strip().translate(_MINUS_SIGNS)
+    if "/" in cleaned:
+        top, _, bottom = cleaned.partition("/")
+        numerator, denominator = parse_number(top), parse_number(bottom)
+        if denominator == 0:
+            raise ValueError(f"{text!r} divides by zero")
+        return normalize(Fraction(numerator) / Fraction(denominator))
+    match = _NUMBER.fullmatch(cleaned)
+    if not match:
+        raise ValueError(f"{text!r} is not a number")
+    _check_range(text, match.group(1), int(match.group(2)[1:]) if match.group(2) else 0)
+    return normalize(Fraction(cleaned))
+
+
+def _check_range(text: str, mantissa: str, exponent: int) -> None:
+    # Refuse before Fraction builds 10**exponent: '1e999999999' would hang, not fail.
+    whole = mantissa.split(".")[0].lstrip("0")
+    if len(mantissa) > _MAX_DIGITS:
+        raise ValueError(f"{text[:20]!r}… has more than {_MAX_DIGITS} digits")
+    if abs(exponent) > 2 * _MAX_EXPONENT or len(whole) - 1 + exponent > _MAX_EXPONENT:
+        raise ValueError(f"{text!r} is out of range (|x| must be below 1e{_MAX_EXPONENT})")
+
+
+def normalize(value: Fraction) -> int | Fraction:
+    """Integers as ``int`` so they print and serialise as integers."""
+    return value.numerator if value.denominator == 1 else value
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """Exact values as ``num / den``: ``num`` int64 or object (Python ints), ``den`` ≥ 1."""
+
+    num: np.ndarray
+    den: int
+
+    def values(self) -> np.ndarray:
+        """The exact array: integers (int64, or object when large) or object Fractions."""
+        if self.den == 1:
+            return compact(self.num)
+        as_fraction = np.frompyfunc(lambda n: normalize(Fraction(int(n), self.den)), 1, 1)
+        return as_fraction(self.num).astype(object)
+
+
+def is_exact(a: np.ndarray) -> bool:
+    """True for integer arrays and object arrays of ints/Fractions."""
+    if a.dtype.kind in "iub":
+        return True
+    return a.dtype == object and all(isinstance(v, (int, Fraction)) for v in a.flat)
+
+
+def scale(a: np.ndarray) -> Scaled:
+    """Put an exact array over its least common denominator."""
+    if a.dtype.kind in "iub":
+        return Scaled(compact(a.astype(object)) if a.dtype.kind == "u" else a.astype(np.int64), 1)
+    flat = a.ravel()
+    den = lcm(*{Fraction(v).denominator for v in flat}) if flat.size else 1
+    nums = [int(Fraction(v) * den) for v in flat]
+    return Scaled(compact(np.array(nums, dtype=object).reshape(a.shape)), den)
+
+
+def compact(a: np.ndarray) -> np.ndarray:
+    """Python-int arrays as int64 when every value fits, else left as object."""
+    if a.dtype != object:
+        return a
+    if a.size == 0 or (min(a.flat) >= -INT64_LIMIT and max(a.flat) < INT64_LIMIT):
+        return a.astype(np.int64)
+    return a
+
+
+def max_abs(a: np.ndarray) -> int:
+    """The largest |value| as a Python int (no int64 overflow at −2⁶³)."""
+    if a.size == 0:
+        return 0
+    return max(abs(int(a.max())), abs(int(a.min())))
+
+
+def product(op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Scaled, b: Scaled, terms: int) -> Scaled:
+    """``op(a, b)`` for a bilinear ``op`` summing at most ``terms`` products per cell, exactly."""
+    bound = max_abs(a.num) * max_abs(b.num) * max(terms, 1)
+    return Scaled(_run(op, a.num, b.num, bound), a.den * b.den)
+
+
+def plan(a: np.ndarray, b: np.ndarray, bound: int) -> str:
+    """Which dtype computes a bilinear op exactly: 'float64', 'int64' or 'object'."""
+    if bound < FLOAT_EXACT and max_abs(a) < FLOAT_EXACT and max_abs(b) < FLOAT_EXACT:
+        return "float64"
+    if bound < INT64_LIMIT and a.dtype != object and b.dtype != object:
+        return "int64"
+    return "object"
+
+
+def _run(
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, bound: int
+) -> np.ndarray:
+    dtype = plan(a, b, bound)
+    if dtype == "float64":
+        # Every partial sum is an integer below 2⁵³, so BLAS float64 is exact here.
+        result = op(a.astype(np.float64), b.astype(np.float64))
+        return np.rint(result).astype(np.int64)
+    if dtype == "int64":
+        return op(a.astype(np.int64), b.astype(np.int64))
+    return compact(op(a.astype(object), b.astype(object)))
+
+
+def add(a: Scaled, b: Scaled) -> Scaled:
+    """a + b (broadcasting) over the common denominator lcm(a.den, b.den)."""
+    den = lcm(a.den, b.den)
+    fa, fb = den // a.den, den // b.den
+    bound = max_abs(a.num) * fa + max_abs(b.num) * fb
+    if bound < INT64_LIMIT and a.num.dtype != object and b.num.dtype != object:
+        return Scaled(a.num * fa + b.num * fb, den)
+    return Scaled(compact(a.num.astype(object) * fa + b.num.astype(object) * fb), den)
+
+
+def total(a: Scaled, axis: tuple[int, ...]) -> Scaled:
+    """Σ over ``axis``, exactly."""
+    count = int(np.prod([a.num.shape[i] for i in axis])) if axis else 1
+    if max_abs(a.num) * count < INT64_LIMIT and a.num.dtype != object:
+        return Scaled(a.num.sum(axis=axis), a.den)
+    return Scaled(compact(a.num.astype(object).sum(axis=axis)), a.den)
+
+
+def to_fraction(value: object) -> int | Fraction:
+    """One exact scalar (int, Fraction or NumPy integer) as int or Fraction."""
+    if isinstance(value, Fraction):
+        return normalize(value)
+    return int(value)  # type: ignore[call-overload]

@@ -1,0 +1,121 @@
+"""Option bundles shared by every command that takes a convolution problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json")
+PADDING_WORDS = ("valid", "same", "full")
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def _samples(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    from . import samples
+
+    return [name for name in samples.names() if name.startswith(incomplete)]
+
+
+def _padding_words(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    return [word for word in PADDING_WORDS if word.startswith(incomplete)]
+
+
+input_options = _stack(
+    click.option(
+        "-x",
+        "--input",
+        "input_",
+        metavar="ARRAY",
+        help="Input X: a .json/.csv/.npy file, '-' for stdin, or inline JSON.",
+    ),
+    click.option(
+        "-w", "--filter", "--weight", "filter_", metavar="ARRAY", help="Filter W (same forms as --input)."
+    ),
+    click.option(
+        "-g",
+        "--grad-output",
+        metavar="ARRAY",
+        help="Upstream gradient ∂L/∂Y; default all ones (L = sum of Y).",
+    ),
+    click.option("-b", "--bias", metavar="ARRAY", help="Bias b: a number, or one per output channel."),
+    click.option(
+        "--problem",
+        metavar="FILE",
+        help="One JSON file with input, filter, grad_output, bias and parameters.",
+    ),
+    click.option(
+        "--sample",
+        metavar="NAME",
+        shell_complete=_samples,
+        help="Run a built-in sample (see `convgrad samples`).",
+    ),
+)
+
+spec_options = _stack(
+    click.option("--stride", metavar="S", help="Stride: 2, or one per axis: 2,1."),
+    click.option(
+        "--padding",
+        metavar="P",
+        shell_complete=_padding_words,
+        help="Zero padding: 1, 1,0, before:after pairs 1:2,0:1, or valid / same / full.",
+    ),
+    click.option("--dilation", metavar="D", help="Filter dilation (1 = no gaps), or one per axis."),
+    click.option("--groups", metavar="G", help="Split channels into G independent groups."),
+    click.option(
+        "--mode",
+        type=click.Choice(["correlate", "convolve"]),
+        help="correlate (deep learning, default) or convolve (filter flipped).",
+    ),
+    click.option("--dims", metavar="N", help="Spatial axes: 1, 2 (default) or 3."),
+    click.option(
+        "--exact/--float",
+        "exact",
+        default=None,
+        help="Force exact rationals, or float64. Default: exact for integers and fractions.",
+    ),
+)
+
+
+def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+    return _stack(
+        click.option(
+            "-f",
+            "--format",
+            "format_",
+            type=click.Choice(formats),
+            default=formats[0],
+            show_default=True,
+            help="Output format.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            "output_file",
+            metavar="FILE",
+            help="Write to FILE (atomically) instead of stdout.",
+        ),
+        click.option(
+            "--color/--no-color",
+            "color",
+            default=None,
+            help="Force colour on or off (default: decide from the terminal, NO_COLOR, FORCE_COLOR).",
+        ),
+        click.option(
+            "--width",
+            type=click.IntRange(20, 1000),
+            metavar="COLS",
+            help="Render at this width (default: terminal or COLUMNS).",
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Renderers: they format results and traces, and never recompute maths."""

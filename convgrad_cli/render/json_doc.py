@@ -1,0 +1,84 @@
+"""The ``--format json`` document: a versioned contract (``"schema": "convgrad/1"``).
+
+Kept free of Rich so the JSON path starts fast; documented in the README.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..api import Gradients
+
+SCHEMA = "convgrad/1"
+_ARRAYS = ("input", "filter", "grad_output", "bias", "output", "grad_input", "grad_filter", "grad_bias")
+
+
+def document(result: Gradients) -> dict[str, Any]:
+    """The result as plain JSON-able data: nested lists, 0-based, exact where possible."""
+    spec = result.spec
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "config": {
+            "dims": spec.dims,
+            "stride": list(spec.stride),
+            "dilation": list(spec.dilation),
+            "groups": spec.groups,
+            "mode": spec.mode,
+            "padding": [list(pair) for pair in spec.padding],
+            "arithmetic": result.arithmetic,
+            "grad_output": "given" if result.grad_output_given else "ones (L = sum of output)",
+        },
+    }
+    exact: dict[str, Any] = {}
+    for name in _ARRAYS:
+        array = getattr(result, name)
+        if array is None:
+            continue
+        doc[name] = numbers(array)
+        if _has_fractions(array):
+            exact[name] = fractions(array)
+    if exact:
+        doc["exact"] = exact
+    return doc
+
+
+def numbers(array: np.ndarray) -> Any:
+    """Nested lists of JSON numbers: ints stay ints (any size), rationals become floats."""
+    if array.dtype != object:
+        return array.tolist()
+    return _map(array, lambda v: float(v) if isinstance(v, Fraction) else int(v))
+
+
+def fractions(array: np.ndarray) -> Any:
+    """Nested lists of exact strings: "3", "-1/3"."""
+    return _map(array, str)
+
+
+def _map(array: np.ndarray, convert: Any) -> Any:
+    return _map_nested(array.tolist(), convert)
+
+
+def _map_nested(value: Any, convert: Any) -> Any:
+    if isinstance(value, list):
+        return [_map_nested(item, convert) for item in value]
+    return convert(value)
+
+
+def _has_fractions(array: np.ndarray) -> bool:
+    return array.dtype == object and any(isinstance(v, Fraction) for v in array.flat)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """One top-level key per line, each value compact: readable, diffable, jq-friendly.
+
+    NaN is forbidden: a NaN here would be a bug, not data.
+    """
+    lines = [
+        f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(', ', ': '))}"
+        for key, value in doc.items()
+    ]
+    return "{\n" + ",\n".join(lines) + "\n}"

@@ -1,0 +1,34 @@
+"""The built-in worked problems, shipped inside the package."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from .errors import InputError
+
+DEFAULT = "page"
+
+
+def names() -> list[str]:
+    """Every built-in sample, in a stable order (the page's own example first)."""
+    found = sorted(p.name[: -len(".json")] for p in _folder().iterdir() if p.name.endswith(".json"))
+    return sorted(found, key=lambda name: name != DEFAULT)
+
+
+def load(name: str) -> dict[str, Any]:
+    """One sample as its problem document (``input``, ``filter``, … and ``title``)."""
+    if name not in names():
+        raise InputError("--sample", f"no sample named {name!r}", "choose one of " + ", ".join(names()))
+    return json.loads(_folder().joinpath(f"{name}.json").read_text(encoding="utf-8"))
+
+
+def text(name: str) -> str:
+    """The sample's JSON exactly as shipped (for problem-file parsing)."""
+    load(name)
+    return _folder().joinpath(f"{name}.json").read_text(encoding="utf-8")
+
+
+def _folder() -> Any:
+    return resources.files("convgrad_cli").joinpath("data").joinpath("samples")
