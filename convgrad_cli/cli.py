@@ -12,10 +12,16 @@ import sys
 import traceback
 from typing import Any
 
+import importlib
+
 import click
 
-from .commands.compute import compute
 from .errors import ExitCode, InputError
+
+# name → "module:attribute"; imported only when that command runs (fast --help/completion).
+COMMANDS = {
+    "compute": "convgrad_cli.commands.compute:compute",
+}
 
 
 class Failure(click.ClickException):
@@ -34,7 +40,18 @@ class Failure(click.ClickException):
 
 
 class ConvgradGroup(click.Group):
-    """Maps every failure to its documented exit code; no traceback reaches a user."""
+    """Lazily loaded commands; maps every failure to its documented exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -98,6 +115,3 @@ def main() -> None:
       convgrad compute -x X.csv -w W.csv -g dY.csv --stride 2
       convgrad compute --problem hw3.json --format json | jq .grad_input
     """
-
-
-main.add_command(compute)
