@@ -7,12 +7,11 @@ errors become one line on stderr and an exit code from :class:`ExitCode`.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 from typing import Any
-
-import importlib
 
 import click
 
@@ -77,15 +76,6 @@ class ConvgradGroup(click.Group):
             ctx.exit(ExitCode.INTERNAL_ERROR)
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("convgrad")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     ctx.meta["debug"] = value
     return value
@@ -93,11 +83,11 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 
 @click.group(
     cls=ConvgradGroup,
-    invoke_without_command=False,
-    no_args_is_help=True,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(version=_version(), prog_name="convgrad", message="%(prog)s %(version)s")
+# package_name makes Click read the version from metadata only when --version is asked.
+@click.version_option(package_name="convgrad", prog_name="convgrad", message="%(prog)s %(version)s")
 @click.option(
     "--debug",
     is_flag=True,
@@ -106,7 +96,8 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
     callback=_set_debug,
     help="Show the traceback of internal errors.",
 )
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Gradients of convolution layers, exact, and derived the way you would by hand.
 
     \b
@@ -115,3 +106,5 @@ def main() -> None:
       convgrad compute -x X.csv -w W.csv -g dY.csv --stride 2
       convgrad compute --problem hw3.json --format json | jq .grad_input
     """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())

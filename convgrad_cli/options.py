@@ -13,10 +13,29 @@ FORMATS = ("table", "json")
 PADDING_WORDS = ("valid", "same", "full")
 
 
-def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+class GroupedCommand(click.Command):
+    """A command whose --help lists options under headings by purpose."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record:
+                sections.setdefault(getattr(param, "section", "Other options"), []).append(record)
+        for name, records in sections.items():
+            with formatter.section(name):
+                formatter.write_dl(records)
+
+
+def _stack(*decorators: Callable[[F], F], section: str = "Other options") -> Callable[[F], F]:
+    """Apply option decorators as one bundle, filing them under a --help heading."""
+
     def apply(function: F) -> F:
         for decorator in reversed(decorators):
             function = decorator(function)
+        for param in getattr(function, "__click_params__", []):
+            if not hasattr(param, "section"):
+                param.section = section
         return function
 
     return apply
@@ -61,6 +80,7 @@ input_options = _stack(
         shell_complete=_samples,
         help="Run a built-in sample (see `convgrad samples`).",
     ),
+    section="Inputs",
 )
 
 spec_options = _stack(
@@ -85,6 +105,7 @@ spec_options = _stack(
         default=None,
         help="Force exact rationals, or float64. Default: exact for integers and fractions.",
     ),
+    section="Convolution parameters",
 )
 
 
@@ -118,4 +139,5 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
             metavar="COLS",
             help="Render at this width (default: terminal or COLUMNS).",
         ),
+        section="Output",
     )

@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from ..options import input_options, output_options, spec_options
+from ..options import GroupedCommand, input_options, output_options, spec_options
 
 
-@click.command()
+@click.command(cls=GroupedCommand)
 @input_options
 @spec_options
 @output_options()
