@@ -15,7 +15,7 @@ import numpy as np
 from . import engine
 from .engine.spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
 from .errors import InputError
-from .exact import Scaled, add, is_exact, max_abs, plan, product, scale, total
+from .exact import Scaled, add, compact, is_exact, max_abs, plan, product, scale, total
 from .layout import Layout
 
 EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
@@ -98,7 +98,7 @@ def backward(
 
 def _array(name: str, value: Any) -> np.ndarray:
     try:
-        a = np.asarray(value)
+        a = _exact_if_ints(value, np.asarray(value))
     except ValueError as error:  # ragged nested lists
         raise InputError(
             name, f"is not a rectangular array ({error})", "every row needs the same length"
@@ -110,6 +110,15 @@ def _array(name: str, value: Any) -> np.ndarray:
     if a.dtype.kind == "f" and not np.isfinite(a).all():
         raise InputError(name, "contains NaN or infinity", "give finite numbers")
     return a
+
+
+def _exact_if_ints(value: Any, a: np.ndarray) -> np.ndarray:
+    # NumPy reads [0, 2**63] as float64 (no integer dtype holds both): keep Python ints exact.
+    if a.dtype.kind != "f" or isinstance(value, np.ndarray):
+        return a
+    objects = np.asarray(value, dtype=object)
+    ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in objects.flat)
+    return compact(np.vectorize(int, otypes=[object])(objects)) if ints else a
 
 
 def _numeric_objects(a: np.ndarray) -> bool:
