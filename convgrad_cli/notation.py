@@ -6,25 +6,37 @@ output stays 0-based.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-_SUBSCRIPT = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉﹐")
+# A plain comma: the subscript comma U+FE50 is double-width in terminals and breaks alignment.
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 MINUS = "−"
 
+# The page's letters for each operand, and their LaTeX spellings.
+LETTERS = {"input": "x", "filter": "w", "grad_output": "δ", "output": "y", "bias": "b"}
+_LATEX_LETTERS = {"δ": r"\delta"}
+MAX_SHOWN_TERMS = 40  # longer sums are elided in the middle for people (JSON lists every term)
+SHOWN_HEAD, SHOWN_TAIL = 6, 3
 
-def subscript(index: Sequence[int]) -> str:
-    """0-based index → 1-based Unicode subscript; comma-separated once any part exceeds 9."""
+
+def index_text(index: Sequence[int], separate: bool = False) -> str:
+    """0-based index → 1-based digits: ``12``; ``1,12`` when asked or once a part exceeds 9."""
     parts = [str(i + 1) for i in index]
-    joined = ",".join(parts) if any(len(p) > 1 for p in parts) else "".join(parts)
-    return joined.translate(_SUBSCRIPT)
+    return ",".join(parts) if separate or any(len(p) > 1 for p in parts) else "".join(parts)
 
 
-def symbol(name: str, index: Sequence[int]) -> str:
-    """``symbol("x", (0, 1))`` → ``x₁₂``."""
-    return f"{name}{subscript(index)}"
+def subscript(index: Sequence[int], separate: bool = False) -> str:
+    """0-based index → 1-based Unicode subscript: ``₁₂``, or ``₁,₁₂`` (see :func:`index_text`)."""
+    return index_text(index, separate).translate(_SUBSCRIPT)
+
+
+def symbol(name: str, index: Sequence[int], separate: bool = False) -> str:
+    """``symbol("x", (0, 1))`` → ``x₁₂``; ``separate`` for indices with channel or batch axes."""
+    return f"{name}{subscript(index, separate)}"
 
 
 def number(value: object) -> str:
@@ -42,3 +54,83 @@ def factor(value: object) -> str:
     """A number as a factor in a product: negatives in parentheses, ``(−1)·3``."""
     text = number(value)
     return f"({text})" if text.startswith(MINUS) or "/" in text else text
+
+
+def partial(name: str) -> str:
+    """``∂L/∂x₁₂`` for the symbol ``x₁₂`` (or ``∂L/∂W`` for a whole array)."""
+    return f"∂L/∂{name}"
+
+
+def latex_symbol(name: str, index: Sequence[int], separate: bool = False) -> str:
+    """``latex_symbol("δ", (0, 1))`` → ``\\delta_{12}``."""
+    return f"{_LATEX_LETTERS.get(name, name)}_{{{index_text(index, separate)}}}"
+
+
+def latex_partial(name: str) -> str:
+    """``\\frac{\\partial L}{\\partial x_{12}}`` for the LaTeX symbol ``x_{12}``."""
+    return rf"\frac{{\partial L}}{{\partial {name}}}"
+
+
+def latex_number(value: object) -> str:
+    """A value in LaTeX: ``3``, ``-\\tfrac{1}{3}``, ``0.25``."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        sign = "-" if value < 0 else ""
+        return rf"{sign}\tfrac{{{abs(value.numerator)}}}{{{value.denominator}}}"
+    return number(value).replace(MINUS, "-")
+
+
+def latex_factor(value: object) -> str:
+    """A number as a LaTeX factor: negatives and fractions in parentheses."""
+    text = latex_number(value)
+    return f"({text})" if text.startswith("-") or "frac" in text else text
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output flavour writes symbols, numbers and products (Unicode or LaTeX)."""
+
+    symbol: Callable[[str, Sequence[int], bool], str]
+    partial: Callable[[str], str]
+    number: Callable[[object], str]
+    factor: Callable[[object], str]
+    times: str  # between two symbols
+    times_numbers: str  # between two numbers
+    more: str  # stands for the elided middle of a long sum; ``{n}`` is how many terms
+    words: Mapping[str, str]  # whole arrays and operations named in prose (see render/prose.py)
+    text: str = "{}"  # words inside a formula
+
+    def products(self, pairs: Sequence[tuple[str, str]]) -> str:
+        """``δ₁₁·x₁₂ + δ₁₂·x₁₃`` (``0`` for an empty sum), elided in the middle when long."""
+        return self._sum([f"{a}{self.times}{b}" for a, b in pairs])
+
+    def numeric_products(self, pairs: Sequence[tuple[object, object]]) -> str:
+        """``1·2 + (−1)·3`` for the values of the same products."""
+        return self._sum([f"{self.factor(a)}{self.times_numbers}{self.factor(b)}" for a, b in pairs])
+
+    def total(self, values: Sequence[object]) -> str:
+        """``5 + (−2) + 3``: subtotals added up."""
+        return self._sum([self.factor(v) if i else self.number(v) for i, v in enumerate(values)])
+
+    def _sum(self, items: list[str]) -> str:
+        if not items:
+            return "0"
+        if len(items) > MAX_SHOWN_TERMS:
+            hidden = len(items) - SHOWN_HEAD - SHOWN_TAIL
+            items = [*items[:SHOWN_HEAD], self.more.format(n=hidden), *items[-SHOWN_TAIL:]]
+        return " + ".join(items)
+
+
+_UNICODE_WORDS = {
+    "X": "X", "W": "W", "delta": "δ", "dX": "∂L/∂X", "dW": "∂L/∂W", "dw": "∂L/∂w", "db": "∂L/∂b",
+    "rot": "rot180(W)", "times": "×",
+}  # fmt: skip
+_LATEX_WORDS = {
+    "X": "$X$", "W": "$W$", "delta": r"$\delta$", "dX": r"$\partial L/\partial X$",
+    "dW": r"$\partial L/\partial W$", "dw": r"$\partial L/\partial w$", "db": r"$\partial L/\partial b$",
+    "rot": r"$\mathrm{rot180}(W)$", "times": r"$\times$",
+}  # fmt: skip
+UNICODE = Style(symbol, partial, number, factor, "·", "·", "… ({n} more terms)", _UNICODE_WORDS)
+LATEX = Style(
+    latex_symbol, latex_partial, latex_number, latex_factor,
+    r"\,", r" \cdot ", r"\dots\text{{ ({n} more terms)}}", _LATEX_WORDS, r"\text{{{}}}",
+)  # fmt: skip

@@ -9,7 +9,7 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "markdown", "latex")
 PADDING_WORDS = ("valid", "same", "full")
 
 
@@ -109,7 +109,10 @@ spec_options = _stack(
 )
 
 
-def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
+def output_options(
+    formats: tuple[str, ...] = FORMATS, file_flags: tuple[str, ...] = ("-o", "--output")
+) -> Callable[[F], F]:
+    """--format, FILE (``-o/--output``, or other flags where ``--output`` means something else), colour, width."""
     return _stack(
         click.option(
             "-f",
@@ -121,8 +124,7 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
             help="Output format.",
         ),
         click.option(
-            "-o",
-            "--output",
+            *file_flags,
             "output_file",
             metavar="FILE",
             help="Write to FILE (atomically) instead of stdout.",
@@ -141,3 +143,28 @@ def output_options(formats: tuple[str, ...] = FORMATS) -> Callable[[F], F]:
         ),
         section="Output",
     )
+
+
+trace_options = _stack(
+    click.option(
+        "--trace/--no-trace",
+        "trace",
+        default=None,
+        help="Show every step of the derivation, or none. Default: every step for small problems "
+        "(up to 300 window positions), else the results and a note.",
+    ),
+    click.option(
+        "--cells",
+        metavar="CELLS",
+        help="Derive only these cells, 1-based: x22,w12 (one digit per axis), x[1,10] for larger "
+        "indices, x or w for all of one gradient.",
+    ),
+    click.option("--export-svg", metavar="FILE", help="Also save the table view as an SVG picture."),
+    click.option("--export-html", metavar="FILE", help="Also save the table view as an HTML page."),
+    click.option(
+        "--latex-body",
+        is_flag=True,
+        help="With --format latex: a fragment to \\input into a document, not a whole document.",
+    ),
+    section="Derivation",
+)

@@ -7,12 +7,15 @@ free of Click so it can be tested and reused directly.
 from __future__ import annotations
 
 import sys
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .api import Gradients, backward
 from .errors import InputError
 from .output import write_atomic
 from .problem import PARAMS, Request, gather
+
+if TYPE_CHECKING:
+    from .derivation import Derivation, Selection
 
 OPERANDS = {"input": "input_", "filter": "filter_", "grad_output": "grad_output", "bias": "bias"}
 
@@ -62,17 +65,55 @@ def notes_for(request: Request, result: Gradients) -> list[str]:
 def run_compute(options: dict[str, Any], stdin: BinaryIO | None) -> None:
     request = request_from(options, stdin)
     result = solve(request, options.get("exact"))
-    for note in notes_for(request, result):
+    notes = notes_for(request, result)
+    _, trace_note = trace_choice(result, options)
+    if trace_note and options.get("format_") != "table":  # the table view says it itself
+        notes.append(trace_note)
+    for note in notes:
         print(f"convgrad: {note}", file=sys.stderr)
     emit(render(result, options), options, request)
+    export(result, options, request)
+
+
+def trace_choice(result: Gradients, options: dict[str, Any]) -> tuple[Selection | None, str | None]:
+    """Which cells to derive (None: results only) and why, from --trace/--no-trace/--cells."""
+    from .derivation import choose, frame_of
+
+    return choose(frame_of(result), trace=options.get("trace"), cells=options.get("cells"))
+
+
+def derive(
+    result: Gradients, options: dict[str, Any], *, steps: bool = True
+) -> tuple[Derivation, str | None]:
+    """The derivation the options ask for; results only (no cells) when the trace is off."""
+    from .derivation import Selection, build
+
+    selection, note = trace_choice(result, options)
+    return build(result, selection or Selection((), ()), steps=steps), note
 
 
 def render(result: Gradients, options: dict[str, Any]) -> str:
     """The result in the chosen format, as text."""
-    if options.get("format_") == "json":
+    form = options.get("format_")
+    if form == "json":
         from .render.json_doc import document, dumps
 
-        return dumps(document(result)) + "\n"
+        selection, _ = trace_choice(result, options)
+        trace = None
+        if selection is not None:
+            from .derivation import build
+            from .render.trace_json import trace as trace_object
+
+            trace = trace_object(build(result, selection, steps=False))
+        return dumps(document(result, trace=trace)) + "\n"
+    if form == "markdown":
+        from .render.markdown import markdown
+
+        return markdown(*derive(result, options))
+    if form == "latex":
+        from .render.latex import latex
+
+        return latex(*derive(result, options), body=bool(options.get("latex_body")))
     return _rich_text(result, options)
 
 
@@ -80,7 +121,7 @@ def _rich_text(result: Gradients, options: dict[str, Any]) -> str:
     import io
 
     from .render.console import make_console
-    from .render.table import results_view
+    from .render.derivation_view import derivation_view
 
     to_file = options.get("output_file") is not None
     buffer = io.StringIO()
@@ -90,8 +131,26 @@ def _rich_text(result: Gradients, options: dict[str, Any]) -> str:
         file=buffer if to_file else None,
     )
     with console.capture() as capture:
-        console.print(results_view(result))
+        console.print(derivation_view(*derive(result, options)))
     return capture.get()
+
+
+def export(result: Gradients, options: dict[str, Any], request: Request) -> None:
+    """--export-svg / --export-html: the table view as a picture (colour on, --width or 80 columns)."""
+    if not (options.get("export_svg") or options.get("export_html")):
+        return
+    import io
+
+    from .render.console import make_console
+    from .render.derivation_view import derivation_view
+
+    console = make_console(color=True, width=options.get("width") or 80, file=io.StringIO(), record=True)
+    console.print(derivation_view(*derive(result, options)))
+    inputs = [s for s in request.sources.values() if s]
+    if options.get("export_svg"):
+        write_atomic(options["export_svg"], console.export_svg(title="convgrad compute", clear=False), inputs)
+    if options.get("export_html"):
+        write_atomic(options["export_html"], console.export_html(clear=False), inputs)
 
 
 def emit(text: str, options: dict[str, Any], request: Request) -> None:

@@ -7,13 +7,14 @@ from typing import Any
 
 import click
 
-from ..options import GroupedCommand, input_options, output_options, spec_options
+from ..options import GroupedCommand, input_options, output_options, spec_options, trace_options
 
 
 @click.command(cls=GroupedCommand)
 @input_options
 @spec_options
 @output_options()
+@trace_options
 def compute(**options: Any) -> None:
     """Forward output Y and ∂L/∂X, ∂L/∂W, ∂L/∂b of Y = conv(X, W) + b.
 
@@ -23,6 +24,7 @@ def compute(**options: Any) -> None:
       convgrad compute -x '[[1,2,3],[4,5,6],[7,8,9]]' -w '[[1,0],[0,-1]]'
       convgrad compute -x X.csv -w W.csv -g dY.csv --stride 2 --padding 1
       convgrad compute --problem hw3.json --format json | jq .grad_input
+      convgrad compute --cells x22,w12 --format markdown
     """
     from ..pipeline import run_compute
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TextIO
 
 from rich.console import Console
@@ -10,7 +11,9 @@ from rich.console import Console
 def make_console(
     *, color: bool | None, width: int | None, file: TextIO | None = None, record: bool = False
 ) -> Console:
-    """``color=None`` lets Rich decide (TTY, NO_COLOR, FORCE_COLOR); True/False override."""
+    """``color=None`` lets Rich decide (TTY, FORCE_COLOR) unless NO_COLOR is set; True/False override."""
+    if color is None and os.environ.get("NO_COLOR"):
+        color = False  # no-color.org: no escape codes at all, not even bold (Rich alone keeps styles)
     return Console(
         file=file,
         width=width,

@@ -17,8 +17,11 @@ SCHEMA = "convgrad/1"
 _ARRAYS = ("input", "filter", "grad_output", "bias", "output", "grad_input", "grad_filter", "grad_bias")
 
 
-def document(result: Gradients) -> dict[str, Any]:
-    """The result as plain JSON-able data: nested lists, 0-based, exact where possible."""
+def document(result: Gradients, trace: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The result as plain JSON-able data: nested lists, 0-based, exact where possible.
+
+    ``trace``: the derivation's ``trace`` object (render/trace_json.py), added last when given.
+    """
     spec = result.spec
     doc: dict[str, Any] = {
         "schema": SCHEMA,
@@ -43,6 +46,8 @@ def document(result: Gradients) -> dict[str, Any]:
             exact[name] = fractions(array)
     if exact:
         doc["exact"] = exact
+    if trace is not None:
+        doc["trace"] = trace
     return doc
 
 
