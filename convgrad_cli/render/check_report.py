@@ -1,0 +1,325 @@
+"""What ``convgrad check`` prints: a Rich view, a Markdown report a TA can paste, and JSON.
+
+Formatting only: every verdict and diagnosis comes from :mod:`convgrad_cli.check`.  Rich is
+imported inside the Rich views only, so ``--format json`` never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..check import Cell, Graded, Report, Verdict
+from ..mistakes import ARRAYS, CATALOG, SYMBOLS
+from ..notation import MINUS, number
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+SCHEMA = "convgrad/1"
+
+
+# ---------------------------------------------------------------- words shared by every format
+
+
+def cell_text(cell: Cell) -> str:
+    """``3 ✓``, ``0.33 ✓ ≈ 1/3`` (rounded), ``5 ✗ expected 3``."""
+    given = cell.given.text.replace("-", MINUS)  # as written, with the minus every other number shows
+    if cell.verdict == "exact":
+        return f"{given} ✓"
+    if cell.verdict == "wrong":
+        return f"{given} ✗ expected {number(cell.expected)}"
+    sign = "≈" if cell.verdict == "rounded" else "~"
+    return f"{given} ✓ {sign} {number(cell.expected)}"
+
+
+def headline(verdict: Verdict) -> str:
+    """``∂L/∂X ✗ 2 of 9 cells wrong`` and the like."""
+    name = SYMBOLS[verdict.name]
+    if not verdict.shape_ok:
+        return f"{name} ✗ wrong shape"
+    wrong = len(verdict.wrong_cells)
+    if wrong:
+        return f"{name} ✗ {wrong} of {len(verdict.cells)} cells wrong"
+    notes = [
+        f"{count} {'rounded' if kind == 'rounded' else 'within tolerance'}"
+        for kind in ("rounded", "close")
+        if (count := sum(c.verdict == kind for c in verdict.cells))
+    ]
+    cells = f"all {len(verdict.cells)} cells right" if len(verdict.cells) > 1 else "right"
+    return f"{name} ✓ {cells}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def summary_line(report: Report) -> str:
+    arrays_right, arrays, cells_right, cells = report.score()
+    mark = "✓ right" if report.correct else "✗ wrong"
+    return f"{mark}: {arrays_right} of {arrays} arrays, {cells_right} of {cells} cells"
+
+
+def catalog_lines() -> list[tuple[str, str, str]]:
+    """(id, the answers it spoils, what it does) for every mistake."""
+    return [(m.id, ", ".join(SYMBOLS[a] for a in m.arrays), m.because) for m in CATALOG]
+
+
+def _grids(array: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """≤2-D arrays as they are; higher ones as 2-D slices labelled by their leading 1-based index."""
+    if array.ndim <= 2:
+        yield "", np.atleast_2d(array)  # a number is a 1×1 grid, a list one row
+        return
+    for lead in np.ndindex(*array.shape[:-2]):
+        yield "[" + ", ".join(str(i + 1) for i in lead) + ", :, :]", array[lead]
+
+
+def _cell_grid(verdict: Verdict) -> np.ndarray:
+    grid = np.empty(len(verdict.cells), dtype=object)
+    grid[:] = verdict.cells
+    return grid.reshape(verdict.expected_shape)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def document(report: Report) -> dict[str, Any]:
+    """``{"schema", "correct", "answer", "results": {ARRAY: {...}}}`` (see the README)."""
+    return {
+        "schema": SCHEMA,
+        "correct": report.correct,
+        "answer": report.source,
+        "results": {v.name: _verdict_json(v) for v in report.verdicts},
+    }
+
+
+def class_document(graded: list[Graded]) -> dict[str, Any]:
+    """Every file of a class, and the counts a teacher wants."""
+    files: list[dict[str, Any]] = []
+    for entry in graded:
+        if entry.report is None:
+            files.append({"answer": entry.name, "error": entry.error})
+            continue
+        arrays_right, arrays, cells_right, cells = entry.report.score()
+        doc = {key: value for key, value in document(entry.report).items() if key != "schema"}
+        doc["score"] = {"arrays": [arrays_right, arrays], "cells": [cells_right, cells]}
+        doc["mistakes"] = entry.report.mistakes
+        files.append(doc)
+    return {"schema": SCHEMA, "correct": all(f.get("correct", False) for f in files), "files": files,
+            "summary": _class_summary(graded)}  # fmt: skip
+
+
+def _class_summary(graded: list[Graded]) -> dict[str, Any]:
+    reports = [g.report for g in graded if g.report is not None]
+    arrays: dict[str, list[int]] = {}
+    for report in reports:
+        for v in report.verdicts:
+            arrays.setdefault(v.name, [0, 0])
+            arrays[v.name][0] += v.correct
+            arrays[v.name][1] += 1
+    return {
+        "answers": len(graded), "all_right": sum(r.correct for r in reports),
+        "unreadable": len(graded) - len(reports),
+        "mistakes": dict(Counter(m for r in reports for m in r.mistakes).most_common()),
+        "arrays": {name: arrays[name] for name in ARRAYS if name in arrays},
+    }  # fmt: skip
+
+
+def _verdict_json(v: Verdict) -> dict[str, Any]:
+    diagnosis = None
+    if v.diagnosis is not None:
+        d = v.diagnosis
+        diagnosis = {
+            "mistake": d.mistake, "explanation": d.explanation, "match": "exact" if d.exact else "most cells",
+            "cells_matching": [d.matching, d.cells], "also": list(d.also),
+        }  # fmt: skip
+    return {
+        "correct": v.correct, "shape_ok": v.shape_ok, "shape": list(v.given_shape),
+        "expected_shape": list(v.expected_shape), "shape_note": v.shape_note, "rounded": v.rounded,
+        "cells": [_cell_json(c) for c in v.cells], "diagnosis": diagnosis,
+    }  # fmt: skip
+
+
+def _cell_json(cell: Cell) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "index": list(cell.index), "correct": cell.correct, "verdict": cell.verdict,
+        "given": cell.given.text, "expected": _json_number(cell.expected),
+    }  # fmt: skip
+    if isinstance(cell.expected, Fraction) and cell.expected.denominator != 1:
+        doc["expected_exact"] = str(cell.expected)
+    return doc
+
+
+def _json_number(value: Any) -> int | float:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return float(value)
+
+
+def dumps(doc: Any) -> str:
+    """Indented objects, but each cell and each list of numbers on one line: readable and jq-friendly."""
+    return _dump(doc, "") + "\n"
+
+
+def _dump(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and not _is_cell(value):
+        items = [f"{inner}{_compact(k)}: {_dump(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
+    return _compact(value)
+
+
+def _is_cell(value: dict[str, Any]) -> bool:
+    return "index" in value and "verdict" in value
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def markdown(report: Report, setting: str) -> str:
+    """A report to paste into feedback: per array a verdict, the grid, and the diagnosis."""
+    lines = [f"## convgrad check: `{report.source}`", "", f"**{summary_line(report)}** ({setting})", ""]
+    for v in report.verdicts:
+        lines += [f"### {headline(v)}", ""]
+        if v.shape_note:
+            lines += [f"Shape: {v.shape_note}.", ""]
+        for label, grid in _grids(_cell_grid(v)) if v.cells else ():
+            lines += ([f"{label}", ""] if label else []) + _markdown_grid(grid) + [""]
+        if v.diagnosis is not None:
+            lines += [f"**Diagnosis** (`{v.diagnosis.mistake}`): {_capital(v.diagnosis.explanation)}", ""]
+    return "\n".join(lines)
+
+
+def _markdown_grid(grid: np.ndarray) -> list[str]:
+    header = "| | " + " | ".join(str(j + 1) for j in range(grid.shape[1])) + " |"
+    rule = "|---|" + "---:|" * grid.shape[1]
+    rows = [
+        f"| **{i + 1}** | " + " | ".join(_markdown_cell(c) for c in row) + " |" for i, row in enumerate(grid)
+    ]
+    return [header, rule, *rows]
+
+
+def _markdown_cell(cell: Cell) -> str:
+    text = cell_text(cell).replace("|", "\\|")
+    return f"**{text}**" if not cell.correct else text
+
+
+def markdown_class(graded: list[Graded]) -> str:
+    lines = ["## convgrad check: a class", "", "| answer | score | mistakes |", "|---|---:|---|"]
+    lines += [f"| `{name}` | {score} | {mistakes} |" for name, score, mistakes in class_rows(graded)]
+    summary = _class_summary(graded)
+    lines += ["", f"**{summary['all_right']} of {summary['answers']} answers fully right.**", ""]
+    if summary["mistakes"]:
+        lines += ["| mistake | answers |", "|---|---:|"]
+        lines += [f"| `{m}` | {n} |" for m, n in summary["mistakes"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def class_rows(graded: list[Graded]) -> list[tuple[str, str, str]]:
+    """(file, score, mistakes) for one line per answer file."""
+    rows = []
+    for entry in graded:
+        if entry.report is None:
+            rows.append((entry.name, "unreadable", entry.error or ""))
+            continue
+        arrays_right, arrays, cells_right, cells = entry.report.score()
+        mark = "✓" if entry.report.correct else "✗"
+        score = f"{mark} {arrays_right}/{arrays} arrays, {cells_right}/{cells} cells"
+        rows.append((entry.name, score, ", ".join(_mistake_labels(entry.report)) or "—"))
+    return rows
+
+
+def _mistake_labels(report: Report) -> list[str]:
+    return [f"{v.diagnosis.mistake} ({SYMBOLS[v.name]})" for v in report.verdicts if v.diagnosis]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------- Rich
+
+
+def view(report: Report, setting: str) -> RenderableType:
+    """The Rich view of one answer: a grid per array, ✓/✗ per cell, then the diagnosis."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = [
+        Text(f"convgrad check: {report.source}", style="bold"),
+        Text(setting, style="dim"),
+        Text(summary_line(report), style="bold green" if report.correct else "bold red"),
+    ]
+    for v in report.verdicts:
+        parts.append(Text(""))
+        parts.append(Text(headline(v), style="bold " + ("green" if v.correct else "red")))
+        if v.shape_note:
+            parts.append(Text(f"shape: {v.shape_note}"))
+        parts.extend(_rich_grid(grid, label) for label, grid in (_grids(_cell_grid(v)) if v.cells else ()))
+        if v.diagnosis is not None:
+            parts.append(
+                Text(f"diagnosis ({v.diagnosis.mistake}): {v.diagnosis.explanation}", style="yellow")
+            )
+    return Group(*parts)
+
+
+def _rich_grid(grid: np.ndarray, label: str) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=label or None, title_justify="left", pad_edge=False, header_style="dim")
+    table.add_column("", style="dim", justify="right")
+    for j in range(grid.shape[1]):
+        table.add_column(str(j + 1), justify="right")
+    for i, row in enumerate(grid):
+        table.add_row(
+            str(i + 1), *(Text(cell_text(c), style="green" if c.correct else "bold red") for c in row)
+        )
+    return table
+
+
+def catalog_view() -> Table:
+    from rich.table import Table
+
+    table = Table(title="Classic mistakes convgrad check recognises", title_justify="left")
+    for name in ("id", "spoils", "your answer is what you get when …"):
+        table.add_column(name, overflow="fold")
+    for row in catalog_lines():
+        table.add_row(*row)
+    return table
+
+
+def class_view(graded: list[Graded]) -> RenderableType:
+    """One line per answer file, then the summary: who is right, which mistakes were made how often."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    files = Table(title="Answers", title_justify="left")
+    for name, justify in (("answer", "left"), ("score", "right"), ("mistakes", "left")):
+        files.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in class_rows(graded):
+        files.add_row(*row)
+    summary = _class_summary(graded)
+    counts = Table(title="Summary", title_justify="left")
+    counts.add_column("")
+    counts.add_column("answers", justify="right")
+    for name, (right, given) in summary["arrays"].items():
+        counts.add_row(f"{SYMBOLS[name]} right", f"{right} of {given}")
+    counts.add_section()
+    for mistake, n in summary["mistakes"].items():
+        counts.add_row(mistake, str(n))
+    if summary["unreadable"]:
+        counts.add_row("unreadable files", str(summary["unreadable"]))
+    verdict = Text(f"{summary['all_right']} of {summary['answers']} answers fully right", style="bold")
+    return Group(files, counts, verdict)
