@@ -15,7 +15,7 @@ import numpy as np
 from . import samples
 from .errors import InputError
 from .load import Source, decode, load_array, parse_json, read_bytes, to_array
-from .params import parse_param
+from .params import parse_param, plain
 
 ARRAYS = ("input", "filter", "grad_output", "bias")
 PARAMS = ("stride", "padding", "dilation", "groups", "mode", "dims")
@@ -83,39 +83,30 @@ def _one_stdin(problem: str | None, operands: dict[str, str | None]) -> None:
 
 
 def _from_document(request: Request, data: bytes, origin: str) -> None:
-    document = parse_json(decode(data, "problem"), "problem")
-    if not isinstance(document, dict):
-        raise InputError(
-            "problem", "is not a JSON object", 'write {"input": [[…]], "filter": [[…]], …}', source=origin
-        )
-    request.origin = origin
-    for key, value in document.items():
-        name = _ALIASES.get(key, key)
-        if name in ARRAYS:
-            request.arrays[name] = _document_array(value, name, origin)
-            request.sources[name] = origin
-        elif name in PARAMS:
-            request.params[name] = _plain(value)
-        elif name not in _INFO:
-            raise InputError(
-                key, "is not a field convgrad knows", "use " + ", ".join(ARRAYS + PARAMS), source=origin
-            )
-
-
-def _document_array(value: Any, name: str, origin: str) -> np.ndarray:
-    if name == "bias" and not isinstance(value, list):
-        value = [value]
     try:
-        return to_array(value, name)
+        _read_document(request, data, origin)
     except InputError as error:
         raise error.with_source(origin) from None
 
 
-def _plain(value: Any) -> Any:
-    """Parameters from JSON: exact numbers back to ints where whole."""
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def _read_document(request: Request, data: bytes, origin: str) -> None:
+    document = parse_json(decode(data, "problem"), "problem")
+    if not isinstance(document, dict):
+        raise InputError("problem", "is not a JSON object", 'write {"input": [[…]], "filter": [[…]], …}')
+    request.origin = origin
+    keys: dict[str, str] = {}  # canonical name → the key the file used ("weight" for filter)
+    for key, value in document.items():  # JSON object keys are always str
+        name: str = _ALIASES.get(key) or key
+        if name in keys:
+            raise InputError(key, f"gives the {name} again (as does {keys[name]!r})", "keep only one of them")
+        keys[name] = key
+        if name in ARRAYS:
+            request.arrays[name] = to_array(value, name)
+            request.sources[name] = origin
+        elif name in PARAMS:
+            request.params[name] = plain(name, value)
+        elif name not in _INFO:
+            raise InputError(key, "is not a field convgrad knows", "use " + ", ".join(ARRAYS + PARAMS))
 
 
 def _dims(request: Request) -> int:
@@ -126,4 +117,7 @@ def _dims(request: Request) -> int:
 def _require(request: Request) -> None:
     for name, flag in (("input", "-x/--input"), ("filter", "-w/--filter")):
         if name not in request.arrays:
-            raise InputError(name, "is missing", f"give {flag}, or a --problem file with {name!r}")
+            where = request.origin if request.origin and not request.origin.startswith("sample ") else None
+            raise InputError(
+                name, "is missing", f"give {flag}, or a --problem file with {name!r}", source=where
+            )

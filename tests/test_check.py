@@ -260,7 +260,7 @@ def test_report_never_replaces_an_answer_file(runner: CliRunner, page: Path, tmp
     assert result.exit_code == 2
     assert (
         error_line(result)
-        == f"convgrad: error: --output: {mine} is one of this command's inputs; write to a different file"
+        == f"convgrad: error: --report: {mine} is one of this command's inputs; write to a different file"
     )
     assert mine.read_bytes() == before
 

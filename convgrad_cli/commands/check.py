@@ -285,7 +285,7 @@ def _emit(text: str, options: dict[str, Any], inputs: list[str]) -> None:
     from ..output import write_atomic
 
     if options.get("output_file"):
-        write_atomic(options["output_file"], text, inputs=inputs)
+        write_atomic(options["output_file"], text, inputs=inputs, flag="--report")
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

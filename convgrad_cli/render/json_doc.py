@@ -55,7 +55,18 @@ def numbers(array: np.ndarray) -> Any:
     """Nested lists of JSON numbers: ints stay ints (any size), rationals become floats."""
     if array.dtype != object:
         return array.tolist()
-    return _map(array, lambda v: float(v) if isinstance(v, Fraction) else int(v))
+    return _map(array, _number)
+
+
+def _number(value: Any) -> int | float:
+    if not isinstance(value, Fraction):
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:
+        # Beyond float64 a rational's fraction part is far below its last float digit anyway:
+        # send the nearest integer (JSON integers have no size limit); `exact` has the value.
+        return round(value)
 
 
 def fractions(array: np.ndarray) -> Any:
