@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -20,6 +19,9 @@ from .errors import ExitCode, InputError
 # name → "module:attribute"; imported only when that command runs (fast --help/completion).
 COMMANDS = {
     "compute": "convgrad_cli.commands.compute:compute",
+    "check": "convgrad_cli.commands.check:check",
+    "explain": "convgrad_cli.commands.explain:explain",
+    "samples": "convgrad_cli.commands.samples:samples",
 }
 
 
@@ -38,6 +40,34 @@ class Failure(click.ClickException):
             click.echo(f"hint: {self.hint}", err=True)
 
 
+class UsageFailure(click.ClickException):
+    """A Click usage error (unknown option, bad choice) in the same one-line form, exit 2."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, error: click.UsageError, path: str = "convgrad") -> None:
+        super().__init__(_usage_line(error))
+        # Click's parser raises some errors (missing option values) without a context.
+        self.hint = f"see '{error.ctx.command_path if error.ctx else path} --help'"
+
+    show = Failure.show
+
+
+def _usage_line(error: click.UsageError) -> str:
+    """``--mode: 'x' is not one of 'correlate', 'convolve'`` rather than Click's three-line block."""
+    if type(error) is click.BadParameter and error.param is not None and error.param.opts:
+        flag = max(error.param.opts, key=len)
+        return f"{flag}: {' '.join(error.message.split()).rstrip('.')}"
+    return " ".join(error.format_message().split()).rstrip(".")
+
+
+_COMMAND = "convgrad.command"
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("debug")) or os.environ.get("CONVGRAD_DEBUG", "") not in ("", "0")
+
+
 class ConvgradGroup(click.Group):
     """Lazily loaded commands; maps every failure to its documented exit code."""
 
@@ -52,11 +82,28 @@ class ConvgradGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta[_COMMAND] = name  # for the --help hint when a usage error has no context
+        return name, command, rest
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # convgrad's own options, e.g. `convgrad --bogus`
+            raise UsageFailure(error) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as error:
             raise Failure(error) from None
+        except click.UsageError as error:
+            raise UsageFailure(error, f"{ctx.command_path} {ctx.meta.get(_COMMAND, '')}".strip()) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -65,9 +112,33 @@ class ConvgradGroup(click.Group):
             # The reader (head, jq -e …) went away: not our error to report.
             sys.stderr.close()
             ctx.exit(ExitCode.OK)
-        except Exception:
-            if ctx.meta.get("debug") or os.environ.get("CONVGRAD_DEBUG"):
+        except UnicodeEncodeError as error:
+            # stdout is not UTF-8 (PYTHONIOENCODING=ascii, an old Windows console): say so, don't crash.
+            if _debugging(ctx):
                 raise
+            raise Failure(
+                InputError(
+                    "stdout",
+                    f"cannot show {error.object[error.start : error.end]!r} in {error.encoding}",
+                    "set PYTHONIOENCODING=utf-8, or write to a file with -o",
+                )
+            ) from None
+        except MemoryError:
+            # The estimate in resources.check_memory let it through, but the machine disagreed.
+            if _debugging(ctx):
+                raise
+            raise Failure(
+                InputError(
+                    "memory",
+                    "the problem did not fit in memory",
+                    "use smaller arrays, less padding or dilation",
+                )
+            ) from None
+        except Exception:
+            if _debugging(ctx):
+                raise
+            import traceback  # only on the error path: not worth its import time on every start
+
             click.echo(f"convgrad: internal error: {traceback.format_exc().splitlines()[-1]}", err=True)
             click.echo(
                 "this is a bug; rerun with --debug (or CONVGRAD_DEBUG=1) for the traceback and report it",

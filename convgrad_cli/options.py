@@ -83,7 +83,8 @@ input_options = _stack(
     section="Inputs",
 )
 
-spec_options = _stack(
+# The parameters of the layer, without --exact/--float (explain has shapes, no numbers).
+_PARAMETERS = (
     click.option("--stride", metavar="S", help="Stride: 2, or one per axis: 2,1."),
     click.option(
         "--padding",
@@ -99,6 +100,10 @@ spec_options = _stack(
         help="correlate (deep learning, default) or convolve (filter flipped).",
     ),
     click.option("--dims", metavar="N", help="Spatial axes: 1, 2 (default) or 3."),
+)
+parameter_options = _stack(*_PARAMETERS, section="Convolution parameters")
+spec_options = _stack(
+    *_PARAMETERS,
     click.option(
         "--exact/--float",
         "exact",

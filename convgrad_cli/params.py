@@ -38,7 +38,8 @@ def parse_param(name: str, text: str) -> Any:
     if name == "padding" and stripped.isalpha():
         return stripped.lower()
     parts = [_axis(part, name, text) for part in stripped.split(",")]
-    return parts[0] if len(parts) == 1 else parts
+    # A lone before:after pair stays a list of one pair (it applies to every axis).
+    return parts[0] if len(parts) == 1 and not isinstance(parts[0], list) else parts
 
 
 def _axis(part: str, name: str, text: str) -> int | list[int]:

@@ -140,6 +140,8 @@ def resolve_padding(
     if isinstance(padding, str):
         return _padding_word(padding.strip().lower(), kernel, stride, dilation)
     if isinstance(padding, (list, tuple)):
+        if len(padding) == 1 and isinstance(padding[0], (list, tuple)):
+            padding = list(padding) * dims  # one [before, after] pair for every axis
         if len(padding) != dims:
             raise InputError(
                 "padding",

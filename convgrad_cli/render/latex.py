@@ -192,7 +192,8 @@ def flip_math(d: Derivation, steps: FilterSteps) -> str:
 
 
 def display(math: str) -> str:
-    return f"\\[\n{math}\n\\]"
+    # Nothing to show (a result matrix of a symbolic derivation): an empty \[ \] would not compile.
+    return f"\\[\n{math}\n\\]" if math else ""
 
 
 def align(rows: Sequence[tuple[str, str]]) -> str:

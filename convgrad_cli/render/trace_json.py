@@ -5,7 +5,9 @@ where a cell is ``{"index": [...], "value": v, "terms": [...]}``; a ∂L/∂w te
 ``{"input_index", "grad_output_index", "input", "grad_output"}``, a ∂L/∂x term
 ``{"filter_index", "grad_output_index", "filter", "grad_output"}``.  Indices are 0-based in
 the arrays' own forms.  Integers stay JSON integers, floats are floats, and a non-integer
-rational is the exact string ``"p/q"`` so every sum can be checked exactly.
+rational is the exact string ``"p/q"`` so every sum can be checked exactly.  A symbolic
+derivation (``convgrad explain``) has indices only: no ``value``, no operand values, and its
+``rotated_filter`` holds at each position the index of the weight that lands there.
 
 Kept free of Rich and lean: one dict per term, no other per-term objects.
 """
@@ -21,21 +23,23 @@ from ..derivation import Cell, Derivation, collector_paused
 
 
 def trace(derivation: Derivation) -> dict[str, Any]:
-    """The derivation as JSON-able data (needs values: a symbolic trace has nothing to list)."""
+    """The derivation as JSON-able data; indices only when it is symbolic (no values)."""
     values = derivation.values
-    if values is None:
-        raise ValueError("a JSON trace needs values; symbolic derivations are for the views")
     selection = derivation.selection
+    rotated = _rotated_indices(derivation) if values is None else _nested(values.rotated_filter)
     with collector_paused():
         return {
             "cells": "all" if selection.everything else list(selection.names),
-            "rotated_filter": _nested(values.rotated_filter),
-            "grad_filter": [_cell(c, "input_index", "input") for c in derivation.grad_filter],
-            "grad_input": [_cell(c, "filter_index", "filter") for c in derivation.grad_input],
+            "rotated_filter": rotated,
+            "grad_filter": [_cell(c, "input_index", "input", values) for c in derivation.grad_filter],
+            "grad_input": [_cell(c, "filter_index", "filter", values) for c in derivation.grad_input],
         }
 
 
-def _cell(cell: Cell, index_key: str, value_key: str) -> dict[str, Any]:
+def _cell(cell: Cell, index_key: str, value_key: str, values: object) -> dict[str, Any]:
+    if values is None:
+        terms = [{index_key: list(t.source), "grad_output_index": list(t.delta)} for t in cell.terms]
+        return {"index": list(cell.index), "terms": terms}
     plain = _plain
     return {
         "index": list(cell.index),
@@ -61,6 +65,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _rotated_indices(derivation: Derivation) -> Any:
+    """rot180 of W's own indices: the entry at each position names the weight that lands there."""
+    frame = derivation.frame
+    shape = frame.user_shape("filter")
+    indices = np.moveaxis(np.indices(shape), 0, -1)  # (*shape, rank): each entry its own index
+    return np.flip(indices, axis=tuple(range(len(shape) - frame.dims, len(shape)))).tolist()
 
 
 def _nested(array: np.ndarray) -> Any:
