@@ -281,6 +281,17 @@ class Derivation:
     filters: tuple[FilterSteps, ...] = field(default=())
     deltas: tuple[DeltaSteps, ...] = field(default=())
 
+    def _repr_markdown_(self) -> str:
+        # Jupyter shows the derivation as the Markdown view (the renderer imports lazily).
+        from .render.markdown import markdown
+
+        return markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import latex
+
+        return latex(self, body=True)
+
 
 # ---------------------------------------------------------------- building
 

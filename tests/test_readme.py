@@ -37,3 +37,11 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     commands = re.findall(r"```sh\n(pip install [^\n]*pytest[^\n]*)\n```", readme())
     assert len(commands) == 1, commands
     assert commands[0] in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_python_examples_run() -> None:
+    namespace: dict[str, object] = {}
+    for block in re.findall(r"```python\n(.*?)```", readme(), re.S):
+        exec(compile(block, str(README), "exec"), namespace)
+    report = namespace["report"]
+    assert report.correct  # type: ignore[attr-defined]
