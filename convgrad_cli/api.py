@@ -7,8 +7,9 @@ forms and hands results back in the user's own form.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from math import prod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +18,10 @@ from .engine.spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, 
 from .errors import InputError
 from .exact import Scaled, add, compact, is_exact, max_abs, plan, product, scale, total
 from .layout import Layout
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+from .resources import check_memory, float_range, itemsize_for, require_finite
 
 EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
 
@@ -44,6 +49,23 @@ class Gradients:
     arithmetic: str
     grad_output_given: bool = True
     notes: tuple[str, ...] = field(default=())
+
+    def derivation(self, cells: str | None = None, *, trace: bool | None = None) -> Derivation:
+        """The step-by-step derivation (see :mod:`convgrad_cli.derivation`).
+
+        ``cells="x22,w12"`` selects cells; ``trace=True`` forces every cell on a big
+        problem, ``False`` gives results only.  Shown in Jupyter as Markdown.
+        """
+        from .derivation import Selection, build, choose, frame_of
+
+        selection, _ = choose(frame_of(self), trace=trace, cells=cells)
+        return build(self, selection or Selection((), ()))
+
+    def _repr_markdown_(self) -> str:
+        # In a notebook a result shows its derivation (results only when the problem is big).
+        from .render.markdown import markdown
+
+        return markdown(self.derivation())
 
 
 def backward(
@@ -79,7 +101,8 @@ def backward(
         dims=dims, kernel=full_w.shape[2:], stride=stride, padding=padding,
         dilation=dilation, groups=groups, mode=mode,
     )  # fmt: skip
-    out = _check_shapes(full_x, full_w, spec, layout)
+    out = check_shapes(full_x, full_w, spec, layout)
+    check_memory(full_x.shape, full_w.shape, out, spec, itemsize_for(full_x, full_w))
     n, c_out = full_x.shape[0], full_w.shape[0]
     given = grad_output is not None
     g = _array("grad_output", grad_output) if given else np.ones(layout.output_shape(n, c_out, out), np.int64)
@@ -87,7 +110,9 @@ def backward(
     b = None if bias is None else _bias(_array("bias", bias), c_out, layout)
     operands = (full_x, full_w, layout.full_grad_output(g), b)
     arithmetic, notes = _arithmetic(operands, exact, spec)
-    y, dx, dw, db = _compute(operands, spec, arithmetic)
+    with float_range():
+        y, dx, dw, db = _compute(operands, spec, arithmetic)
+    require_finite(arithmetic, {"output": y, "grad_input": dx, "grad_filter": dw, "grad_bias": db})
     return Gradients(
         input=x, filter=w, grad_output=g, bias=None if bias is None else np.asarray(bias),
         output=layout.user_output(y), grad_input=dx.reshape(x.shape), grad_filter=dw.reshape(w.shape),
@@ -122,13 +147,12 @@ def _exact_if_ints(value: Any, a: np.ndarray) -> np.ndarray:
 
 
 def _numeric_objects(a: np.ndarray) -> bool:
-    return all(
-        isinstance(v, (int, float, np.integer, np.floating)) or is_exact(np.array([v], dtype=object))
-        for v in a.flat
-    )
+    # One check per distinct type, not per element (map/set run in C): rationals can be large.
+    return all(issubclass(t, (int, float, np.integer, np.floating, Fraction)) for t in set(map(type, a.flat)))
 
 
-def _check_shapes(x: np.ndarray, w: np.ndarray, spec: ConvSpec, layout: Layout) -> tuple[int, ...]:
+def check_shapes(x: np.ndarray, w: np.ndarray, spec: ConvSpec, layout: Layout) -> tuple[int, ...]:
+    """Validate channels, groups and that the dilated filter fits; return the output's spatial shape."""
     c_in, c_out, c_group, groups = x.shape[1], w.shape[0], w.shape[1], spec.groups
     if c_in % groups or c_out % groups:
         raise InputError(
@@ -214,11 +238,11 @@ def _compute(
     x, w, g, b = operands
     if arithmetic != "exact":
         x, w, g = (_as_float(a, arithmetic) for a in (x, w, g))
-        y = engine.forward(x, w, spec)
+        y, dx, dw = engine.gradients(x, w, g, spec)  # X and δ laid out once for all three
         if b is not None:
             y = y + _as_float(b, arithmetic).reshape((1, -1) + (1,) * spec.dims)
         db = None if b is None else engine.grad_bias(g)
-        return y, engine.grad_input(g, w, spec, x.shape[2:]), engine.grad_filter(x, g, spec, w.shape[2:]), db
+        return y, dx, dw, db
     return _compute_exact(operands, spec)
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
+from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,8 +59,7 @@ def normalize(value: Fraction) -> int | Fraction:
     return value.numerator if value.denominator == 1 else value
 
 
-@dataclass(frozen=True)
-class Scaled:
+class Scaled(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to import on every CLI start
     """Exact values as ``num / den``: ``num`` int64 or object (Python ints), ``den`` ≥ 1."""
 
     num: np.ndarray
@@ -69,25 +69,54 @@ class Scaled:
         """The exact array: integers (int64, or object when large) or object Fractions."""
         if self.den == 1:
             return compact(self.num)
-        as_fraction = np.frompyfunc(lambda n: normalize(Fraction(int(n), self.den)), 1, 1)
-        return as_fraction(self.num).astype(object)
+        # Reduce every num/den at once (one vectorised gcd); Fractions only where den stays > 1.
+        common = np.gcd(self.num, self.den)
+        return _rational(self.num // common, self.den // common).astype(object)
 
 
 def is_exact(a: np.ndarray) -> bool:
     """True for integer arrays and object arrays of ints/Fractions."""
     if a.dtype.kind in "iub":
         return True
-    return a.dtype == object and all(isinstance(v, (int, Fraction)) for v in a.flat)
+    # One isinstance per distinct type, not per element: map/set run in C.
+    return a.dtype == object and all(issubclass(t, (int, Fraction)) for t in set(map(type, a.flat)))
+
+
+_rational = np.frompyfunc(
+    lambda top, bottom: int(top) if bottom == 1 else Fraction(int(top), int(bottom)), 2, 1
+)
+_fraction = np.frompyfunc(Fraction, 1, 1)
+_numerators = np.frompyfunc(attrgetter("numerator"), 1, 1)
+_denominators = np.frompyfunc(attrgetter("denominator"), 1, 1)
 
 
 def scale(a: np.ndarray) -> Scaled:
-    """Put an exact array over its least common denominator."""
+    """Put an exact array over its least common denominator.
+
+    Vectorised: numerators and denominators are read by NumPy's object loops
+    (ints are their own numerator over 1) and scaled by one elementwise
+    product, with no Fraction built per element.
+    """
     if a.dtype.kind in "iub":
         return Scaled(compact(a.astype(object)) if a.dtype.kind == "u" else a.astype(np.int64), 1)
-    flat = a.ravel()
-    den = lcm(*{Fraction(v).denominator for v in flat}) if flat.size else 1
-    nums = [int(Fraction(v) * den) for v in flat]
-    return Scaled(compact(np.array(nums, dtype=object).reshape(a.shape)), den)
+    if a.size == 0:
+        return Scaled(np.zeros(a.shape, np.int64), 1)
+    flat = a.reshape(-1)  # 1-d, so the object loops below return arrays, never bare scalars
+    if flat.dtype.kind == "f":  # forced exact on floats: each float is an exact binary fraction
+        flat = _objects(_fraction(flat.astype(np.float64)))
+    elif not is_exact(flat):
+        flat = _objects(_fraction(flat))
+    dens = _objects(_denominators(flat))
+    den = lcm(*set(dens.tolist()))
+    nums = _objects(_numerators(flat))
+    if den != 1:
+        nums = nums * (den // dens)
+    return Scaled(compact(nums.reshape(a.shape)), den)
+
+
+def _objects(a: object) -> np.ndarray:
+    """An object-loop result as an object array (what ``np.frompyfunc`` gives on 1-d input)."""
+    return np.asarray(a, dtype=object)
 
 
 def compact(a: np.ndarray) -> np.ndarray:

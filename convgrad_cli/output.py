@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def write_atomic(path: str, text: str, inputs: Iterable[str] = (), *, flag: str 
 
 
 def _replace(target: Path, text: str) -> None:
+    import tempfile  # here, not at the top: it costs ~4 ms of every start, and few runs write files
+
     mode = _mode_for(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

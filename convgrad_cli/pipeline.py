@@ -148,7 +148,12 @@ def export(result: Gradients, options: dict[str, Any], request: Request) -> None
     console.print(derivation_view(*derive(result, options)))
     inputs = [s for s in request.sources.values() if s]
     if options.get("export_svg"):
-        write_atomic(options["export_svg"], console.export_svg(title="convgrad compute", clear=False), inputs, flag="--export-svg")
+        write_atomic(
+            options["export_svg"],
+            console.export_svg(title="convgrad compute", clear=False),
+            inputs,
+            flag="--export-svg",
+        )
     if options.get("export_html"):
         write_atomic(options["export_html"], console.export_html(clear=False), inputs, flag="--export-html")
 

@@ -143,9 +143,15 @@ def test_table_view_shows_every_array(runner: CliRunner) -> None:
 
 
 def test_one_before_after_pair_applies_to_every_axis(runner: CliRunner) -> None:
-    one_d = as_json(run(runner, "compute", "-x", "[1,2,3]", "-w", "[1,1]", "--dims", "1", "--padding", "1:2", "-f", "json"))
+    one_d = as_json(
+        run(
+            runner, "compute", "-x", "[1,2,3]", "-w", "[1,1]", "--dims", "1", "--padding", "1:2", "-f", "json"
+        )
+    )
     assert one_d["config"]["padding"] == [[1, 2]]
     assert one_d["output"] == [1, 3, 5, 3, 0]
-    two_d = as_json(run(runner, "compute", "-x", "[[1,2],[3,4]]", "-w", "[[1]]", "--padding", "0:1", "-f", "json"))
+    two_d = as_json(
+        run(runner, "compute", "-x", "[[1,2],[3,4]]", "-w", "[[1]]", "--padding", "0:1", "-f", "json")
+    )
     assert two_d["config"]["padding"] == [[0, 1], [0, 1]]
     assert two_d["output"] == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]

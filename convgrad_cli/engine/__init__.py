@@ -1,6 +1,6 @@
 """The numeric core: no Click, no Rich, only arrays in and arrays out."""
 
-from .grads import forward, grad_bias, grad_filter, grad_input
+from .grads import forward, grad_bias, grad_filter, grad_input, gradients
 from .ops import crop, dilate, pad, rot180
 from .spec import ConvSpec, resolve_spec
 
@@ -12,6 +12,7 @@ __all__ = [
     "grad_bias",
     "grad_filter",
     "grad_input",
+    "gradients",
     "pad",
     "resolve_spec",
     "rot180",
