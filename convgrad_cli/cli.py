@@ -96,6 +96,9 @@ class ConvgradGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # convgrad's own options, e.g. `convgrad --bogus`
             raise UsageFailure(error) from None
+        except KeyboardInterrupt:
+            # Ctrl-C while Click parses: quietly 130, not Click's "Aborted!" and 1.
+            raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

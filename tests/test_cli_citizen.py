@@ -72,3 +72,15 @@ def test_completion_scripts_exist_for_each_shell(shell: str) -> None:
     )
     assert done.returncode == 0
     assert "_CONVGRAD_COMPLETE" in done.stdout
+
+
+def test_ctrl_c_while_parsing_exits_130_quietly(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(click.Command, "parse_args", interrupted)
+    result = runner.invoke(main, ["compute"])
+    assert result.exit_code == 130
+    assert "Aborted" not in result.output + result.stderr
