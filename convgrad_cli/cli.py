@@ -202,6 +202,8 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 @click.group(
     cls=ConvgradGroup,
     invoke_without_command=True,
+    # Spelled out: Click versions disagree on the default, and the README quotes this line.
+    subcommand_metavar="[COMMAND] [ARGS]...",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.option(

@@ -19,7 +19,7 @@ def _names(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> lis
     return [name for name in library.names() if name.startswith(incomplete)]
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True, subcommand_metavar="[COMMAND] [ARGS]...")
 @click.pass_context
 def samples(ctx: click.Context) -> None:
     """List the built-in samples, one line each; show or export one to start a homework.
