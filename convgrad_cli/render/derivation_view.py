@@ -10,7 +10,9 @@ from the derivation.  Wide tables degrade to their top-left corner, never to bro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import groupby
+from typing import Literal
 
 import numpy as np
 from rich import box
@@ -18,6 +20,8 @@ from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.rule import Rule
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -131,8 +135,8 @@ def _rotation(d: Derivation) -> Iterator[RenderableType]:
         if frame.spec.mode == "correlate":
             names = ["W", *(f"→ {name}" for name in prose.flip_names(frame.dims))]
             names[-1] += " = rot180(W)"
-            grids = [_titled(n, _grid(d, g, "filter", symbols=True)) for n, g in zip(names, steps.flips)]
-            yield Columns(grids, padding=(0, 3))
+            grids = [_grid_lines(d, g, "filter", symbols=True) for g in steps.flips]
+            yield _beside([[Text(n, style="italic"), *g] for n, g in zip(names, grids)], gap=3)
         else:
             yield _titled("W, as it slides", _grid(d, steps.flips[0], "filter", symbols=True))
         if any(dl > 1 for dl in frame.spec.dilation):
@@ -181,16 +185,12 @@ def _windows(
         where = prose.window_span(frame.dims, part.corner, frame.extent)
         label = f", filter {part.block[1] + 1}" if len(cell.parts) > 1 else ""
         grid, filt = grids[part.block], sliding[(part.block[1], c)]
-        yield Columns(
-            [
-                _titled(
-                    f"{name}{label}: window at {where}",
-                    _grid(d, grid, "grad_output", window=part.corner, extent=frame.extent),
-                ),
-                _titled("products under it", _products(d, grid, filt, part.corner)),
-            ],
-            padding=(0, 4),
-        )
+        window = [
+            Text(f"{name}{label}: window at {where}", style="italic"),
+            *_grid_lines(d, grid, "grad_output", window=part.corner, extent=frame.extent),
+        ]
+        products = [Text("products under it", style="italic"), *_products(d, grid, filt, part.corner)]
+        yield _beside([window, products], gap=4)
     yield _formula(name, prose.formula(d, cell, "input", UNICODE))
 
 
@@ -227,22 +227,40 @@ def _summary(d: Derivation, note: str | None) -> Iterator[RenderableType]:
 # ---------------------------------------------------------------- pieces
 
 
-def _formula(lhs: str, rows: Sequence[prose.Row]) -> Table:
+def _formula(lhs: str, rows: Sequence[prose.Row]) -> RenderableType:
     """``lhs = row``, further rows aligned under the ``=``; a part's label in the lhs column."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, justify="right")
-    table.add_column(no_wrap=True)
-    table.add_column()
+    cells: list[tuple[str | Text, str, Text]] = []
     for i, row in enumerate(rows):
         text = Text(row.text)
         if row.value is not None:
             text.append(" = ")
             text.append(row.value, style=RESULT)
         if row.label:
-            table.add_row(Text(f"{row.label}:", style="italic"), "", text)
+            cells.append((Text(f"{row.label}:", style="italic"), "", text))
         else:
-            table.add_row(lhs if i == 0 else "", "=", text)
+            cells.append((lhs if i == 0 else "", "=", text))
+    laid = [[[Text(c) if isinstance(c, str) else c] for c in row] for row in cells]
+    return _Laid.table(laid, ("right", "left", "left"), gap=1, fallback=partial(_formula_table, cells))
+
+
+def _formula_table(cells: Sequence[tuple[str | Text, str, Text]]) -> Table:
+    """The formula as Rich lays it out: only when it is wider than the console (it wraps)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, justify="right")
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for row in cells:
+        table.add_row(*row)
     return table
+
+
+def _beside(blocks: list[list[Text]], gap: int) -> _Laid:
+    """Blocks of lines side by side, ``gap`` apart, as ``Columns`` shows them (it wraps them if narrow)."""
+    return _Laid.table([blocks], ["left"] * len(blocks), gap, partial(_columns, blocks, gap))
+
+
+def _columns(blocks: list[list[Text]], gap: int) -> Columns:
+    return Columns([Group(*lines) for lines in blocks], padding=(0, gap))
 
 
 def _titled(title: str, body: RenderableType) -> RenderableType:
@@ -291,6 +309,7 @@ class _Matrix:
         self.grid = np.atleast_2d(array)
         self.title, self.style, self.rank = title, style, array.ndim
         self.texts = [[_show(v) for v in row] for row in self.grid]
+        self.measured: dict[tuple[int, int], Measurement] = {}
 
     def _columns(self, max_width: int) -> int:
         """The most columns whose table fits ``max_width`` (all of them when they fit)."""
@@ -333,7 +352,13 @@ class _Matrix:
         yield self._table(self._columns(options.max_width))
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._table(self._columns(options.max_width)))
+        # Columns measures each matrix twice (to count columns, then in its grid): measure once
+        key = (id(console), options.max_width)
+        if key not in self.measured:
+            self.measured[key] = Measurement.get(
+                console, options, self._table(self._columns(options.max_width))
+            )
+        return self.measured[key]
 
 
 def _show(value: object) -> str:
@@ -343,7 +368,12 @@ def _show(value: object) -> str:
 # ---------------------------------------------------------------- grids
 
 
-def _grid(
+def _grid(d: Derivation, grid: Grid, operand: str, *, symbols: bool = False) -> RenderableType:
+    """A grid of entries as its own block."""
+    return _Laid.stack(_grid_lines(d, grid, operand, symbols=symbols))
+
+
+def _grid_lines(
     d: Derivation,
     grid: Grid,
     operand: str,
@@ -351,7 +381,7 @@ def _grid(
     symbols: bool = False,
     window: Sequence[int] | None = None,
     extent: Sequence[int] = (),
-) -> RenderableType:
+) -> list[Text]:
     """A grid of entries (values, or symbols), zeros that are not data dimmed, the window marked.
 
     Window entries are bracketed as well as highlighted, so it shows without colour too.
@@ -371,7 +401,7 @@ def _grid(
     return _lines(grid.shape, lambda p: (*text(grid.at(p)), inside(p)), window, extent)
 
 
-def _products(d: Derivation, grid: Grid, sliding: Grid, corner: Sequence[int]) -> RenderableType:
+def _products(d: Derivation, grid: Grid, sliding: Grid, corner: Sequence[int]) -> list[Text]:
     """The window's products, laid out like the window: w·δ where both are data, else a dim 0."""
 
     def text(a: Sequence[int]) -> tuple[str, str, bool]:
@@ -396,7 +426,7 @@ def _lines(
     text: Callable[[Sequence[int]], tuple[str, str, bool]],
     window: Sequence[int] | None,
     extent: Sequence[int],
-) -> RenderableType:
+) -> list[Text]:
     """Fixed-width lines (alignment never depends on the console), one per row; 3-D by slice."""
     shown = prose.shown_axes(shape, window, extent)
     slices = shown[0] if len(shape) == 3 else [None]
@@ -413,13 +443,11 @@ def _lines(
     ]
     if len(shape) < 3:
         return _row_lines(grids[0][1], widths)
-    return Group(
-        *(
-            Group(Text(f"slice {s + 1}", style="dim"), _row_lines(b, widths))
-            for s, b in grids
-            if s is not None
-        )
-    )
+    lines: list[Text] = []
+    for s, b in grids:
+        if s is not None:
+            lines += [Text(f"slice {s + 1}", style="dim"), *_row_lines(b, widths)]
+    return lines
 
 
 Cell_ = tuple[str, str, bool]
@@ -435,7 +463,7 @@ def _cell_at(
     return text(position)  # type: ignore[arg-type]
 
 
-def _row_lines(rows: list[list[Cell_ | None]], widths: list[int]) -> RenderableType:
+def _row_lines(rows: list[list[Cell_ | None]], widths: list[int]) -> list[Text]:
     lines = []
     for row in rows:
         line = Text(no_wrap=True)
@@ -451,4 +479,96 @@ def _row_lines(rows: list[list[Cell_ | None]], widths: list[int]) -> RenderableT
             else:
                 line.append(f" {value.rjust(widths[j])} ", style=style)
         lines.append(line)
-    return Group(*lines)
+    return lines
+
+
+# ---------------------------------------------------------------- layout
+
+
+class _Laid:
+    """A block laid out here, line by line, instead of in nested Rich Tables, Columns and Groups.
+
+    The page has hundreds of small fixed-layout blocks (formulas, windows, grids), and Rich
+    measuring and rendering them container by container was most of the table view's cold
+    start.  ``lines`` reproduce Rich's output segment for segment (``--export-svg`` and colour
+    depend on the segments, not only the characters): each cell's text justified in its own
+    style, the containers' padding and blank filler as plain segments.  They are used when
+    the block stands on its own and fits; in a table cell (which justifies it) or on a
+    console too narrow, ``fallback`` renders the same block in Rich's containers.
+    """
+
+    def __init__(self, lines: list[list[Text | Segment]], fallback: Callable[[], RenderableType]) -> None:
+        self.lines, self.fallback = lines, fallback
+        self.width = max((sum(map(_cells, line)) for line in lines), default=0)
+
+    @classmethod
+    def stack(cls, lines: list[Text]) -> _Laid:
+        """``Group(*lines)``: the lines one under another, unpadded."""
+        return cls([[_as_rendered(line)] for line in lines], partial(Group, *lines))
+
+    @classmethod
+    def table(
+        cls,
+        rows: Sequence[Sequence[list[Text]]],
+        justify: Sequence[Literal["left", "right"]],
+        gap: int,
+        fallback: Callable[[], RenderableType],
+    ) -> _Laid:
+        """Rows of multi-line cells as a borderless ``Table.grid`` (or ``Columns``) lays them out.
+
+        Every column is as wide as its widest line and every cell padded to it, ``gap``
+        spaces after every column but the last, blank lines under a cell shorter than its row.
+        """
+        widths = [max(line.cell_len for row in rows for line in row[j]) for j in range(len(justify))]
+        padding = Segment(" " * gap, _PLAIN)
+        lines = []
+        for row in rows:
+            for k in range(max(len(cell) for cell in row)):
+                line: list[Text | Segment] = []
+                for j, cell in enumerate(row):
+                    if j:
+                        line.append(padding)
+                    if k < len(cell):
+                        line.append(_as_rendered(_justified(cell[k], widths[j], justify[j])))
+                    else:
+                        line.append(Segment(" " * widths[j], _PLAIN))
+                lines.append(line)
+        return cls(lines, fallback)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.justify not in (None, "default") or self.width > options.max_width:
+            yield self.fallback()
+            return
+        for line in self.lines:
+            for piece in line:
+                if isinstance(piece, Segment):
+                    yield piece
+                else:
+                    yield from piece.render(console)
+            yield _NEW_LINE
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.fallback())
+
+
+_NEW_LINE = Segment.line()
+_PLAIN = Style.null()
+
+
+def _cells(piece: Text | Segment) -> int:
+    return piece.cell_length if isinstance(piece, Segment) else piece.cell_len
+
+
+def _justified(text: Text, width: int, justify: Literal["left", "right"]) -> Text:
+    """``text`` padded to ``width`` as Rich justifies a table cell: the padding takes its style."""
+    padded = text.copy()
+    if justify == "right":
+        padded.pad_left(width - padded.cell_len)
+    else:
+        padded.pad_right(width - padded.cell_len)
+    return padded
+
+
+def _as_rendered(text: Text) -> Text:
+    """``text`` with its own style as a span, as Rich renders it (a bare style renders nothing)."""
+    return Text().append(text)
