@@ -212,6 +212,25 @@ def test_float32_stays_float32(path: str, data: st.DataObject) -> None:
         np.testing.assert_array_equal(g, want, err_msg=name)
 
 
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_depthwise_in_halves_on_two_threads(data: st.DataObject) -> None:
+    # The two-thread split runs only on big layers: patch its threshold down to reach it here.
+    torch_ref = pytest.importorskip("torch_ref")
+    layer = data.draw(layers("depthwise"))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x, w, d = (rng.standard_normal(a.shape) for a in (layer.x, layer.w, layer.delta))
+    ref = torch_ref.torch_backward(x, w, d, **layer.params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grads, "HALVES_FROM", 1)
+        got = grads.gradients(x, w, d, layer.spec)
+        # Integer values in float64, as the exact plan runs them: every sum is exact.
+        on_ints = layer.engine(np.float64, combined=True)
+    for name, g in zip(("output", "grad_input", "grad_filter"), got):
+        torch_ref.assert_close(g, getattr(ref, name), name)
+    assert [a.tolist() for a in on_ints] == list(layer.oracle())
+
+
 # ---------------------------------------------------------------- the grid itself
 
 
