@@ -148,7 +148,7 @@ def selection_for(frame: Frame, options: dict[str, Any]) -> Selection:
 
 
 def run_explain(options: dict[str, Any]) -> None:
-    from .pipeline import emit
+    from .pipeline import emit, export_views, render_view
     from .problem import Request
 
     if options.get("input_shape") is None and options.get("filter_shape") is None:
@@ -156,62 +156,14 @@ def run_explain(options: dict[str, Any]) -> None:
               file=sys.stderr)  # fmt: skip
     frame = frame_from(options)
     derivation = build_symbolic(frame, selection_for(frame, options))
-    emit(render(derivation, options), options, Request())
-    export(derivation, options)
-
-
-def render(derivation: Derivation, options: dict[str, Any]) -> str:
-    """The symbolic derivation in the chosen format, as text."""
-    form = options.get("format_")
-    if form == "json":
+    if options.get("format_") == "json":
         from .render.json_doc import dumps
 
-        return dumps(document(derivation)) + "\n"
-    if form == "markdown":
-        from .render.markdown import markdown
-
-        return markdown(derivation)
-    if form == "latex":
-        from .render.latex import latex
-
-        return latex(derivation, body=bool(options.get("latex_body")))
-    return _rich_text(derivation, options)
-
-
-def _rich_text(derivation: Derivation, options: dict[str, Any]) -> str:
-    import io
-
-    from .render.console import make_console
-    from .render.derivation_view import derivation_view
-
-    to_file = options.get("output_file") is not None
-    console = make_console(
-        color=False if to_file else options.get("color"),
-        width=options.get("width"),
-        file=io.StringIO() if to_file else None,
-    )
-    with console.capture() as capture:
-        console.print(derivation_view(derivation))
-    return capture.get()
-
-
-def export(derivation: Derivation, options: dict[str, Any]) -> None:
-    """--export-svg / --export-html: the table view as a picture (colour on, --width or 80 columns)."""
-    if not (options.get("export_svg") or options.get("export_html")):
-        return
-    import io
-
-    from .output import write_atomic
-    from .render.console import make_console
-    from .render.derivation_view import derivation_view
-
-    console = make_console(color=True, width=options.get("width") or 80, file=io.StringIO(), record=True)
-    console.print(derivation_view(derivation))
-    if options.get("export_svg"):
-        svg = console.export_svg(title="convgrad explain", clear=False)
-        write_atomic(options["export_svg"], svg, flag="--export-svg")
-    if options.get("export_html"):
-        write_atomic(options["export_html"], console.export_html(clear=False), flag="--export-html")
+        text = dumps(document(derivation)) + "\n"
+    else:
+        text = render_view(derivation, None, options)
+    emit(text, options, Request())
+    export_views(derivation, None, options, "convgrad explain", [])
 
 
 # ---------------------------------------------------------------- the JSON document

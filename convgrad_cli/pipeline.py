@@ -65,14 +65,23 @@ def notes_for(request: Request, result: Gradients) -> list[str]:
 def run_compute(options: dict[str, Any], stdin: BinaryIO | None) -> None:
     request = request_from(options, stdin)
     result = solve(request, options.get("exact"))
+    selection, trace_note = trace_choice(result, options)
     notes = notes_for(request, result)
-    _, trace_note = trace_choice(result, options)
     if trace_note and options.get("format_") != "table":  # the table view says it itself
         notes.append(trace_note)
     for note in notes:
         print(f"convgrad: {note}", file=sys.stderr)
-    emit(render(result, options), options, request)
-    export(result, options, request)
+    if options.get("format_") == "json":
+        emit(_json_text(result, selection), options, request)
+        if not _exports(options):
+            return
+    # Built once: the chosen view and any --export-svg/--export-html draw the same derivation.
+    derivation = _build(result, selection)
+    if options.get("format_") != "json":
+        emit(render_view(derivation, trace_note, options), options, request)
+    export_views(
+        derivation, trace_note, options, "convgrad compute", [s for s in request.sources.values() if s]
+    )
 
 
 def trace_choice(result: Gradients, options: dict[str, Any]) -> tuple[Selection | None, str | None]:
@@ -82,62 +91,64 @@ def trace_choice(result: Gradients, options: dict[str, Any]) -> tuple[Selection 
     return choose(frame_of(result), trace=options.get("trace"), cells=options.get("cells"))
 
 
-def derive(
-    result: Gradients, options: dict[str, Any], *, steps: bool = True
-) -> tuple[Derivation, str | None]:
-    """The derivation the options ask for; results only (no cells) when the trace is off."""
+def _build(result: Gradients, selection: Selection | None, *, steps: bool = True) -> Derivation:
+    """The derivation of the selected cells; results only (no cells) when the trace is off."""
     from .derivation import Selection, build
 
-    selection, note = trace_choice(result, options)
-    return build(result, selection or Selection((), ()), steps=steps), note
+    return build(result, selection or Selection((), ()), steps=steps)
 
 
-def render(result: Gradients, options: dict[str, Any]) -> str:
-    """The result in the chosen format, as text."""
+def _json_text(result: Gradients, selection: Selection | None) -> str:
+    from .render.json_doc import document, dumps
+
+    trace = None
+    if selection is not None:
+        from .render.trace_json import trace as trace_object
+
+        trace = trace_object(_build(result, selection, steps=False))  # JSON needs no grids
+    return dumps(document(result, trace=trace)) + "\n"
+
+
+def render_view(derivation: Derivation, note: str | None, options: dict[str, Any]) -> str:
+    """A derivation (numeric or symbolic) as table, Markdown or LaTeX text."""
     form = options.get("format_")
-    if form == "json":
-        from .render.json_doc import document, dumps
-
-        selection, _ = trace_choice(result, options)
-        trace = None
-        if selection is not None:
-            from .derivation import build
-            from .render.trace_json import trace as trace_object
-
-            trace = trace_object(build(result, selection, steps=False))
-        return dumps(document(result, trace=trace)) + "\n"
     if form == "markdown":
         from .render.markdown import markdown
 
-        return markdown(*derive(result, options))
+        return markdown(derivation, note)
     if form == "latex":
         from .render.latex import latex
 
-        return latex(*derive(result, options), body=bool(options.get("latex_body")))
-    return _rich_text(result, options)
+        return latex(derivation, note, body=bool(options.get("latex_body")))
+    return _rich_text(derivation, note, options)
 
 
-def _rich_text(result: Gradients, options: dict[str, Any]) -> str:
+def _rich_text(derivation: Derivation, note: str | None, options: dict[str, Any]) -> str:
     import io
 
     from .render.console import make_console
     from .render.derivation_view import derivation_view
 
     to_file = options.get("output_file") is not None
-    buffer = io.StringIO()
     console = make_console(
         color=False if to_file else options.get("color"),
         width=options.get("width"),
-        file=buffer if to_file else None,
+        file=io.StringIO() if to_file else None,
     )
     with console.capture() as capture:
-        console.print(derivation_view(*derive(result, options)))
+        console.print(derivation_view(derivation, note))
     return capture.get()
 
 
-def export(result: Gradients, options: dict[str, Any], request: Request) -> None:
+def _exports(options: dict[str, Any]) -> bool:
+    return bool(options.get("export_svg") or options.get("export_html"))
+
+
+def export_views(
+    derivation: Derivation, note: str | None, options: dict[str, Any], title: str, inputs: list[str]
+) -> None:
     """--export-svg / --export-html: the table view as a picture (colour on, --width or 80 columns)."""
-    if not (options.get("export_svg") or options.get("export_html")):
+    if not _exports(options):
         return
     import io
 
@@ -145,15 +156,10 @@ def export(result: Gradients, options: dict[str, Any], request: Request) -> None
     from .render.derivation_view import derivation_view
 
     console = make_console(color=True, width=options.get("width") or 80, file=io.StringIO(), record=True)
-    console.print(derivation_view(*derive(result, options)))
-    inputs = [s for s in request.sources.values() if s]
+    console.print(derivation_view(derivation, note))
     if options.get("export_svg"):
-        write_atomic(
-            options["export_svg"],
-            console.export_svg(title="convgrad compute", clear=False),
-            inputs,
-            flag="--export-svg",
-        )
+        svg = console.export_svg(title=title, clear=False)
+        write_atomic(options["export_svg"], svg, inputs, flag="--export-svg")
     if options.get("export_html"):
         write_atomic(options["export_html"], console.export_html(clear=False), inputs, flag="--export-html")
 
