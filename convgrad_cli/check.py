@@ -9,7 +9,6 @@ array gets a diagnosis from :mod:`convgrad_cli.mistakes`.  No Click, no Rich.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import numpy as np
 
 from .errors import InputError
 from .exact import parse_number
-from .load import INLINE, Source, decode, read_bytes, read_npy
+from .load import INLINE, Source, decode, parse_json, read_bytes, read_npy
 from .mistakes import ARRAYS, SYMBOLS, Diagnosis, Solved, diagnose, shape_causes
 
 DEFAULT_TOL = 1e-6
@@ -173,29 +172,7 @@ class _Number(str):
 
 
 def _json(text: str, field: str) -> Any:
-    try:
-        return json.loads(
-            text,
-            parse_float=_Number,
-            parse_int=_Number,
-            parse_constant=_not_finite,
-            object_pairs_hook=_unique,
-        )
-    except RecursionError:
-        raise InputError(field, "arrays are nested too deeply", "an answer has at most 5 axes") from None
-    except json.JSONDecodeError as error:
-        raise InputError(
-            field, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}",
-            "check brackets and commas",
-        ) from None  # fmt: skip
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Two grad_input keys would silently grade only the last one.
-    if len({key for key, _ in pairs}) < len(pairs):
-        twice = next(key for i, (key, _) in enumerate(pairs) if key in {k for k, _ in pairs[:i]})
-        raise InputError(twice, "appears twice in the same object", "keep one of them")
-    return dict(pairs)
+    return parse_json(text, field, number=_Number, constant=_not_finite, holder="an answer")
 
 
 def _not_finite(word: str) -> Any:

@@ -184,19 +184,30 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def parse_json(text: str, field: str) -> Any:
-    """JSON with decimals kept exact and NaN/Infinity kept for a precise report."""
+def parse_json(
+    text: str,
+    field: str,
+    *,
+    number: Callable[[str], Any] = _json_number,
+    constant: Callable[[str], Any] | None = None,
+    holder: str = "an operand",
+) -> Any:
+    """JSON with decimals kept exact and NaN/Infinity kept for a precise report.
+
+    ``number`` reads each number's text (``check`` keeps the text itself, to count its
+    decimals); ``constant`` handles NaN/Infinity; duplicate keys are refused.
+    """
     try:
         return json.loads(
             text,
-            parse_float=_json_number,
-            parse_int=_json_number,
-            parse_constant=lambda word: BadNumber(word, f"{word} is not a finite number"),
+            parse_float=number,
+            parse_int=number,
+            parse_constant=constant or (lambda word: BadNumber(word, f"{word} is not a finite number")),
             object_pairs_hook=_unique_keys,
         )
     except RecursionError:
         raise InputError(
-            field, "arrays are nested too deeply", f"an operand has at most {MAX_AXES} axes"
+            field, "arrays are nested too deeply", f"{holder} has at most {MAX_AXES} axes"
         ) from None
     except json.JSONDecodeError as error:
         raise InputError(
