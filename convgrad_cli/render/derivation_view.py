@@ -282,10 +282,7 @@ def _array(d: Derivation, name: str, title: str, style: str = "") -> Iterator[Re
     if d.values is None:
         if name not in ("input", "filter", "grad_output"):
             return
-        shape = d.frame.user_shape(name)
-        array = np.empty(shape, dtype=object)
-        for index in np.ndindex(*shape):
-            array[index] = prose.entry(d.frame, name, index, UNICODE)
+        array = prose.symbols(d.frame, name, UNICODE)
     else:
         value = getattr(d.values, name)
         if value is None:

@@ -236,10 +236,7 @@ def array_matrices(d: Derivation, name: str, symbol: str) -> list[str]:
     if d.values is None:
         if name not in ("input", "filter", "grad_output"):
             return []
-        shape = d.frame.user_shape(name)
-        array = np.empty(shape, dtype=object)
-        for index in np.ndindex(*shape):
-            array[index] = prose.entry(d.frame, name, index, LATEX)
+        array = prose.symbols(d.frame, name, LATEX)
     else:
         value = getattr(d.values, name)
         if value is None:

@@ -160,10 +160,7 @@ def _array(d: Derivation, name: str, title: str) -> Iterator[str]:
     if d.values is None:
         if name not in ("input", "filter", "grad_output"):
             return
-        shape = d.frame.user_shape(name)
-        array = np.empty(shape, dtype=object)
-        for index in np.ndindex(*shape):
-            array[index] = _math(prose.entry(d.frame, name, index, LATEX))
+        array = prose.symbols(d.frame, name, LATEX, _math)
     else:
         value = getattr(d.values, name)
         if value is None:

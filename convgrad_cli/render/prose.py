@@ -7,8 +7,10 @@ only the spelling of the mathematics differs.  No Rich here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..derivation import Cell, Derivation, Entry, Frame, Term
 from ..notation import LETTERS, Style
@@ -270,6 +272,15 @@ def entry(frame: Frame, operand: str, index: Entry, style: Style) -> str:
     if isinstance(index, str):
         return "0"
     return style.symbol(LETTERS[operand], index, frame.separate(operand))
+
+
+def symbols(frame: Frame, operand: str, style: Style, wrap: Callable[[str], str] = str) -> np.ndarray:
+    """The operand in the user's shape with each entry's symbol (``wrap``-ped) in place of a value."""
+    shape = frame.user_shape(operand)
+    array = np.empty(shape, dtype=object)
+    for index in np.ndindex(*shape):
+        array[index] = wrap(entry(frame, operand, index, style))
+    return array
 
 
 def lhs(frame: Frame, operand: str, index: Entry, style: Style) -> str:
