@@ -5,23 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from rich.console import Console, Group, RenderableType
 from rich.table import Table
-from rich.text import Text
 
-from ..api import Gradients
 from ..notation import number
-
-_TITLES = (
-    ("input", "X (input)"),
-    ("filter", "W (filter)"),
-    ("bias", "b (bias)"),
-    ("grad_output", "δ = ∂L/∂Y (upstream gradient)"),
-    ("output", "Y = conv(X, W)"),
-    ("grad_input", "∂L/∂X"),
-    ("grad_filter", "∂L/∂W"),
-    ("grad_bias", "∂L/∂b"),
-)
 
 
 def matrix(array: np.ndarray, title: str, style: str = "") -> Table:
@@ -44,23 +30,3 @@ def slices(array: np.ndarray, title: str, style: str = "") -> Iterator[Table]:
     for lead in np.ndindex(*array.shape[:-2]):
         label = ", ".join(str(i + 1) for i in lead)
         yield matrix(array[lead], f"{title} [{label}, :, :]", style)
-
-
-def results_view(result: Gradients) -> RenderableType:
-    """Every array of the problem and its gradients, in the page's order."""
-    parts: list[RenderableType] = [Text(result.spec.describe(), style="bold")]
-    for name, title in _TITLES:
-        array = getattr(result, name)
-        if array is not None:
-            parts.extend(
-                slices(
-                    np.asarray(array),
-                    title,
-                    "bold" if name.startswith("grad_") and name != "grad_output" else "",
-                )
-            )
-    return Group(*parts)
-
-
-def print_results(result: Gradients, console: Console) -> None:
-    console.print(results_view(result))
