@@ -109,9 +109,9 @@ def backward(
     _check_grad_output(g, layout.output_shape(n, c_out, out), x.shape, w.shape, spec)
     b = None if bias is None else _bias(_array("bias", bias), c_out, layout)
     operands = (full_x, full_w, layout.full_grad_output(g), b)
-    arithmetic, notes = _arithmetic(operands, exact, spec)
+    arithmetic, notes, scaled = _arithmetic(operands, exact)
     with float_range():
-        y, dx, dw, db = _compute(operands, spec, arithmetic)
+        y, dx, dw, db = _compute(operands, spec, arithmetic, scaled)
     require_finite(arithmetic, {"output": y, "grad_input": dx, "grad_filter": dw, "grad_bias": db})
     return Gradients(
         input=x, filter=w, grad_output=g, bias=None if bias is None else np.asarray(bias),
@@ -204,27 +204,35 @@ def _dims_text(shape: tuple[int, ...]) -> str:
 Operands = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None"]
 
 
-def _arithmetic(operands: Operands, exact: bool | None, spec: ConvSpec) -> tuple[str, tuple[str, ...]]:
+Scaleds = tuple[Scaled, Scaled, Scaled]
+
+
+def _arithmetic(operands: Operands, exact: bool | None) -> tuple[str, tuple[str, ...], Scaleds | None]:
+    """Which arithmetic runs, notes about it, and X, W, δ scaled to integers when it is exact."""
     present = [a for a in operands if a is not None]
     floats = [a for a in present if not is_exact(a)]
     if exact is False:
-        return "float64", ()
+        return "float64", (), None
     if floats and not exact:
         kinds = {a.dtype for a in floats}
-        return ("float32" if kinds == {np.dtype(np.float32)} else "float64"), ()
-    if exact is None and _exact_is_slow(operands, spec):
-        return "float64", (
-            "values this large would need Python integers and be slow; used float64 (force with --exact)",
-        )
-    return "exact", ()
-
-
-def _exact_is_slow(operands: Operands, spec: ConvSpec) -> bool:
+        return ("float32" if kinds == {np.dtype(np.float32)} else "float64"), (), None
     x, w, g, _ = operands
+    scaled = (scale(x), scale(w), scale(g))  # once: the slow check and the exact run share it
+    if exact is None and _exact_is_slow(operands, scaled):
+        return (
+            "float64",
+            ("values this large would need Python integers and be slow; used float64 (force with --exact)",),
+            None,
+        )
+    return "exact", (), scaled
+
+
+def _exact_is_slow(operands: Operands, scaled: Scaleds) -> bool:
+    _, w, g, _ = operands
     work = g.size * w[0].size
     if work < EXACT_SLOW_LIMIT:
         return False
-    xs, ws, gs = scale(x), scale(w), scale(g)
+    xs, ws, gs = scaled
     terms = max(w[0].size, g.size)
     return any(
         plan(a.num, b.num, max_abs(a.num) * max_abs(b.num) * terms) == "object"
@@ -233,17 +241,17 @@ def _exact_is_slow(operands: Operands, spec: ConvSpec) -> bool:
 
 
 def _compute(
-    operands: Operands, spec: ConvSpec, arithmetic: str
+    operands: Operands, spec: ConvSpec, arithmetic: str, scaled: Scaleds | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     x, w, g, b = operands
-    if arithmetic != "exact":
+    if scaled is None:
         x, w, g = (_as_float(a, arithmetic) for a in (x, w, g))
         y, dx, dw = engine.gradients(x, w, g, spec)  # X and δ laid out once for all three
         if b is not None:
             y = y + _as_float(b, arithmetic).reshape((1, -1) + (1,) * spec.dims)
         db = None if b is None else engine.grad_bias(g)
         return y, dx, dw, db
-    return _compute_exact(operands, spec)
+    return _compute_exact(operands, scaled, spec)
 
 
 def _as_float(a: np.ndarray, arithmetic: str) -> np.ndarray:
@@ -253,10 +261,10 @@ def _as_float(a: np.ndarray, arithmetic: str) -> np.ndarray:
 
 
 def _compute_exact(
-    operands: Operands, spec: ConvSpec
+    operands: Operands, scaled: Scaleds, spec: ConvSpec
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     x, w, g, b = operands
-    xs, ws, gs = scale(x), scale(w), scale(g)
+    xs, ws, gs = scaled
     per_output = w[0].size  # C_in/groups · ΠK products in each y and each ∂L/∂x is no larger
     per_weight = g.shape[0] * prod(g.shape[2:])
     y = product(lambda a, c: engine.forward(a, c, spec), xs, ws, per_output)
