@@ -27,7 +27,7 @@ import numpy as np
 
 from .ops import rot180
 from .spec import ConvSpec
-from .wide import Phase, Reads, WideGrid, correlate_rows, filter_rows
+from .wide import Phase, Reads, WideGrid, correlate_and_filter_rows, correlate_rows, filter_rows
 
 
 def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
@@ -74,12 +74,11 @@ def _gradients(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
     xs, ds, oriented = _split(grid, x, spec.groups), _spread(grid, delta, spec.groups), _oriented(w, spec)
-    dw = _grad_filter(grid, xs, ds, x, w.shape[2:])
-    return (
-        _forward(grid, xs, oriented, x),
-        _grad_input(grid, ds, oriented),
-        rot180(dw, spec.dims) if spec.mode == "convolve" else dw,
-    )
+    if xs and np.result_type(x, w) == np.result_type(delta, x) == x.dtype:
+        y, dw = _forward_and_filter(grid, xs, ds, oriented, x)
+    else:  # mixed dtypes (exact mode), or every tap reads padding only
+        y, dw = _forward(grid, xs, oriented, x), _grad_filter(grid, xs, ds, x, w.shape[2:])
+    return y, _grad_input(grid, ds, oriented), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
 
 
 # Below this many input cells the thread hand-off costs more than the second core gives.
@@ -166,15 +165,35 @@ def _spread(grid: WideGrid, delta: np.ndarray, groups: int) -> _Delta:
 
 
 def _forward(grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    n, groups = x.shape[0], x.shape[1] // w.shape[1]
-    taps = _taps(w, groups)  # (T, G, C_out/G, C_in/G)
-    rows = _empty((groups, taps.shape[2], n * grid.size), np.result_type(x, w))
+    rows, taps = _forward_rows(grid, w, x)
     if xs:
-        order = [t for p in grid.phases for t in p.taps]
-        correlate_rows(rows[:, :, : grid.span(n)], _side_by_side(taps, order), xs)
+        correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs)
     else:  # every tap reads padding only
         rows[...] = 0
-    return grid.gather(rows.reshape(-1, rows.shape[2]), n)
+    return grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
+
+
+def _forward_and_filter(
+    grid: WideGrid, xs: list[Reads], ds: _Delta, w: np.ndarray, x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_forward` and :func:`_grad_filter` (before any convolve flip), sharing X's columns."""
+    rows, taps = _forward_rows(grid, w, x)
+    span = grid.span(x.shape[0])
+    if all(r.source.shape[1] == 1 for r in xs):  # depthwise: ∂L/∂W reads the rows without columns
+        correlate_rows(rows[:, :, :span], taps, xs)
+        found = filter_rows(ds.wide[:, :, :span], xs)
+    else:
+        found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
+    y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
+    return y, _filter_from(grid, found, x.shape[1] // ds.rows.shape[0], w.shape[2:], x.dtype)
+
+
+def _forward_rows(grid: WideGrid, w: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scratch rows (G, C_out/G, N·ΠQ) for Y on the wide grid, and the taps side by side in read order."""
+    groups = x.shape[1] // w.shape[1]
+    taps = _taps(w, groups)  # (T, G, C_out/G, C_in/G)
+    rows = _empty((groups, taps.shape[2], x.shape[0] * grid.size), np.result_type(x, w))
+    return rows, _side_by_side(taps, [t for p in grid.phases for t in p.taps])
 
 
 def _grad_input(grid: WideGrid, ds: _Delta, w: np.ndarray) -> np.ndarray:
@@ -201,13 +220,24 @@ def _grad_input(grid: WideGrid, ds: _Delta, w: np.ndarray) -> np.ndarray:
 def _grad_filter(
     grid: WideGrid, xs: list[Reads], ds: _Delta, x: np.ndarray, kernel: Sequence[int]
 ) -> np.ndarray:
-    groups, per_group = ds.rows.shape[:2]
-    c_group = x.shape[1] // groups
-    grad = np.zeros((prod(kernel), groups, per_group, c_group), np.result_type(ds.rows, x))
+    c_group, dtype = x.shape[1] // ds.rows.shape[0], np.result_type(ds.rows, x)
     if xs:
-        order = [t for p in grid.phases for t in p.taps]
-        found = filter_rows(ds.wide[:, :, : grid.span(ds.n)], xs)
-        grad[order] = np.moveaxis(found.reshape(groups, per_group, len(order), c_group), 2, 0)
+        return _filter_from(grid, filter_rows(ds.wide[:, :, : grid.span(ds.n)], xs), c_group, kernel, dtype)
+    c_out = ds.rows.shape[0] * ds.rows.shape[1]
+    return np.zeros((c_out, c_group, *kernel), dtype)
+
+
+def _filter_from(
+    grid: WideGrid, found: np.ndarray, c_group: int, kernel: Sequence[int], dtype: np.dtype
+) -> np.ndarray:
+    """∂L/∂W (C_out, C_in/G, *K) from the products (G, C_out/G, Σ rows), taps in read order.
+
+    Taps that only ever read padding are in no phase: their gradient stays 0.
+    """
+    groups, per_group = found.shape[:2]
+    order = [t for p in grid.phases for t in p.taps]
+    grad = np.zeros((prod(kernel), groups, per_group, c_group), dtype)
+    grad[order] = np.moveaxis(found.reshape(groups, per_group, len(order), c_group), 2, 0)
     c_out = groups * per_group
     return np.moveaxis(grad.reshape(-1, c_out, c_group), 0, -1).reshape(c_out, c_group, *kernel)
 
@@ -219,6 +249,8 @@ def _oriented(w: np.ndarray, spec: ConvSpec) -> np.ndarray:
 
 def _side_by_side(taps: np.ndarray, order: Sequence[int]) -> np.ndarray:
     """Tap matrices (T, G, M, K) → (G, M, n·K): the ones in ``order``, side by side."""
+    if not order:  # every tap reads padding only
+        return np.empty((*taps.shape[1:3], 0), taps.dtype)
     return np.concatenate([taps[t] for t in order], axis=2)
 
 

@@ -25,7 +25,7 @@ uninitialised memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from math import gcd, prod
 from typing import Any, NamedTuple, TypeVar
@@ -278,11 +278,8 @@ def correlate_rows(out: np.ndarray, coefficients: np.ndarray, reads: Sequence[Re
     channels per tap (K = 16 in W4, 1 depthwise) a product per tap would be
     short and leave BLAS idle.
     """
-    length = out.shape[2]
-    col = _scratch(out.shape[0], reads, length, out.dtype)
-    for q0 in range(0, length, col.shape[2]):
-        q1 = min(q0 + col.shape[2], length)
-        np.matmul(coefficients, _columns(col, reads, q0, q1), out=out[:, :, q0:q1])
+    for q0, q1, block in _blocks(reads, out.shape[2], out.dtype):
+        np.matmul(coefficients, block, out=out[:, :, q0:q1])
 
 
 def filter_rows(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
@@ -290,17 +287,62 @@ def filter_rows(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
 
     The contraction over q (batch and positions) runs a column block at a time.
     """
-    groups, m, length = delta.shape
     if all(r.source.shape[1] == 1 for r in reads):
         return _filter_depthwise(delta, reads)
-    col = _scratch(groups, reads, length, delta.dtype)
-    grad = np.zeros((groups, m, col.shape[1]), dtype=delta.dtype)
-    part = np.empty_like(grad)
+    grad = _Outer(delta)
+    for q0, q1, block in _blocks(reads, delta.shape[2], delta.dtype):
+        grad.add(block, q0, q1)
+    return grad.total
+
+
+def correlate_and_filter_rows(
+    out: np.ndarray, coefficients: np.ndarray, delta: np.ndarray, reads: Sequence[Reads]
+) -> np.ndarray:
+    """:func:`correlate_rows` into ``out`` and :func:`filter_rows` of ``delta``, in one pass.
+
+    The forward pass and ∂L/∂W read the same columns of X: each block is
+    stacked once and met by both products while it is in cache, not stacked
+    twice.  ``out`` and ``delta`` need the same length and dtype.
+    """
+    grad = _Outer(delta)
+    for q0, q1, block in _blocks(reads, out.shape[2], out.dtype):
+        np.matmul(coefficients, block, out=out[:, :, q0:q1])
+        grad.add(block, q0, q1)
+    return grad.total
+
+
+class _Outer:
+    """The running sum Σ_q δ[g, :, q] ⊗ columns[g, :, q], block by block.
+
+    Kept transposed, as columns · δᵀ: OpenBLAS runs that shape ~1.45× faster in
+    float32 (~1.1× in float64) than δ · columnsᵀ (measured on W3–W5's blocks).
+    """
+
+    def __init__(self, delta: np.ndarray) -> None:
+        self.delta = delta
+        self.sum: np.ndarray | None = None
+        self.part: np.ndarray | None = None
+
+    def add(self, block: np.ndarray, q0: int, q1: int) -> None:
+        if self.sum is None:
+            shape = (block.shape[0], block.shape[1], self.delta.shape[1])
+            self.sum, self.part = np.zeros(shape, self.delta.dtype), np.empty(shape, self.delta.dtype)
+        np.matmul(block, self.delta[:, :, q0:q1].swapaxes(1, 2), out=self.part)
+        self.sum += self.part
+
+    @property
+    def total(self) -> np.ndarray:
+        """(G, M, Σ rows)."""
+        assert self.sum is not None, "no column block was added"
+        return self.sum.swapaxes(1, 2)
+
+
+def _blocks(reads: Sequence[Reads], length: int, dtype: np.dtype) -> Iterator[tuple[int, int, np.ndarray]]:
+    """(q0, q1, the stacked rows for positions q0 … q1 − 1) for consecutive blocks covering ``length``."""
+    col = _scratch(reads[0].source.shape[0], reads, length, dtype)
     for q0 in range(0, length, col.shape[2]):
         q1 = min(q0 + col.shape[2], length)
-        np.matmul(delta[:, :, q0:q1], _columns(col, reads, q0, q1).swapaxes(1, 2), out=part)
-        grad += part
-    return grad
+        yield q0, q1, _columns(col, reads, q0, q1)
 
 
 def _filter_depthwise(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
