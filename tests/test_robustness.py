@@ -343,6 +343,37 @@ def test_float32_overflow_is_reported_by_the_api() -> None:
         backward(big, big, np.ones((1, 1), dtype=np.float32))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    exponent=st.integers(0, 40),
+    n=st.integers(1, 3),
+    size=st.integers(3, 7),
+    k=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_no_result_overflows_silently(
+    dtype: type, exponent: int, n: int, size: int, k: int, seed: int
+) -> None:
+    # Magnitudes around the float's square root put sums of products right at its limit, where
+    # the bound that lets backward skip scanning the results must never let an inf through.
+    from convgrad_cli import backward
+
+    scale = float(np.sqrt(np.finfo(dtype).max)) * 2.0 ** (exponent - 30)
+    rng = np.random.default_rng(seed)
+    x = (rng.uniform(-1, 1, (n, 2, size, size)) * scale).astype(dtype)
+    w = (rng.uniform(-1, 1, (3, 2, k, k)) * scale).astype(dtype)
+    g = (rng.uniform(-1, 1, (n, 3, size - k + 1, size - k + 1)) * scale).astype(dtype)
+    b = (rng.uniform(-1, 1, 3) * scale).astype(dtype)
+    try:
+        result = backward(x, w, g, bias=b)
+    except InputError as error:
+        assert "overflows" in str(error)
+        return
+    for name in ("output", "grad_input", "grad_filter", "grad_bias"):
+        assert np.isfinite(getattr(result, name)).all(), name
+
+
 # ---------------------------------------------------------------- bounded reads
 
 

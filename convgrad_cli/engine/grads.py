@@ -179,11 +179,7 @@ def _forward_and_filter(
     """:func:`_forward` and :func:`_grad_filter` (before any convolve flip), sharing X's columns."""
     rows, taps = _forward_rows(grid, w, x)
     span = grid.span(x.shape[0])
-    if all(r.source.shape[1] == 1 for r in xs):  # depthwise: ∂L/∂W reads the rows without columns
-        correlate_rows(rows[:, :, :span], taps, xs)
-        found = filter_rows(ds.wide[:, :, :span], xs)
-    else:
-        found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
+    found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
     y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
     return y, _filter_from(grid, found, x.shape[1] // ds.rows.shape[0], w.shape[2:], x.dtype)
 

@@ -302,7 +302,9 @@ def correlate_and_filter_rows(
 
     The forward pass and ∂L/∂W read the same columns of X: each block is
     stacked once and met by both products while it is in cache, not stacked
-    twice.  ``out`` and ``delta`` need the same length and dtype.
+    twice (depthwise too: with the columns built anyway, a product per block
+    beats :func:`filter_rows`' dot per tap).  ``out`` and ``delta`` need the
+    same length and dtype.
     """
     grad = _Outer(delta)
     for q0, q1, block in _blocks(reads, out.shape[2], out.dtype):
