@@ -3,7 +3,9 @@
 A :class:`Derivation` is frozen, plain data in the order of the hand-written page
 (``DERIVATION.md``): ∂L/∂w one weight at a time, the rotated filter, δ zero-inserted and
 padded, ∂L/∂x one window at a time, ∂L/∂b.  Renderers (table, Markdown, LaTeX, JSON) only
-format it; nothing here imports Click or Rich.
+format it; nothing here imports Click or Rich.  The records are NamedTuples, not frozen
+dataclasses: as immutable, and defining a dozen dataclasses cost ~5 ms of every traced CLI
+start (each generates and compiles its methods at import).
 
 Building one
 ------------
@@ -37,13 +39,13 @@ by image then output position row-major; input cells row-major, their terms by o
 then in window order (which is δ's row-major order).
 """
 
-from __future__ import annotations
+# Without ``from __future__ import annotations``: typing would compile each NamedTuple field's
+# annotation from its string, ~0.4 ms of every traced start.  Forward references are quoted.
 
 import gc
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from fractions import Fraction
 from math import prod
 from typing import Any, NamedTuple
@@ -75,8 +77,7 @@ class Term(NamedTuple):
     product: Any = None
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """The terms a cell takes from one δ block (one image for ∂L/∂w, one filter for ∂L/∂x).
 
     ``corner``: for ∂L/∂x, the top-left of the window on the padded δ grid.  ``value``:
@@ -89,11 +90,10 @@ class Part:
     value: Any = None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One gradient entry and its chain-rule sum; ``value`` is the engine's (None when symbolic)."""
 
-    index: Index
+    index: Index  # type: ignore[assignment]  # the cell's index; hides tuple.index, unused on cells
     full: Index
     value: Any
     parts: tuple[Part, ...]
@@ -105,18 +105,16 @@ class Cell:
         return tuple(t for part in self.parts for t in part.terms)
 
 
-@dataclass(frozen=True)
-class BiasCell:
+class BiasCell(NamedTuple):
     """∂L/∂b for one output channel: the sum of every δ of that channel."""
 
-    index: Index
+    index: Index  # type: ignore[assignment]  # as in Cell
     value: Any
     deltas: tuple[Index, ...]
     delta_values: tuple[Any, ...] | None
 
 
-@dataclass(frozen=True)
-class Grid:
+class Grid(NamedTuple):
     """A spatial grid, row-major; each entry an operand index, :data:`PAD` or :data:`GAP`."""
 
     shape: Index
@@ -129,8 +127,7 @@ class Grid:
         return self.entries[offset]
 
 
-@dataclass(frozen=True)
-class FilterSteps:
+class FilterSteps(NamedTuple):
     """The filter block (o, c): W, flipped one axis at a time, and what slides over δ.
 
     ``flips[0]`` is W; ``flips[a]`` has axes 0…a−1 reversed, so the last is rot180(W).
@@ -142,8 +139,7 @@ class FilterSteps:
     sliding: Grid
 
 
-@dataclass(frozen=True)
-class DeltaSteps:
+class DeltaSteps(NamedTuple):
     """The δ block (n, o): as given, zero-inserted (stride > 1), then zero-padded.
 
     ``before``/``after``: zeros added on each side of each axis of the inserted grid;
@@ -159,8 +155,7 @@ class DeltaSteps:
     after: Index
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """The geometry of one problem: parameters, layout and full-form shapes, no values."""
 
     spec: ConvSpec
@@ -172,7 +167,7 @@ class Frame:
     @classmethod
     def of(
         cls, spec: ConvSpec, input_shape: Sequence[int], filter_shape: Sequence[int], bias: bool = False
-    ) -> Frame:
+    ) -> "Frame":
         """From shapes in the user's forms (short or full)."""
         layout = Layout.of(len(input_shape), len(filter_shape), spec.dims)
         lead = spec.dims + 2
@@ -236,11 +231,15 @@ class Frame:
 
     def separate(self, name: str) -> bool:
         """Whether subscripts of this operand carry channel or batch axes (written with commas)."""
-        return len(self.user_shape(name)) > self.dims
+        # The rank of user_shape(name), without building it: the views ask for every symbol.
+        if name == "input":
+            return self.input_rank > self.dims
+        if name == "filter":
+            return self.layout.filter_rank > self.dims
+        return bool(self.layout.batched or self.layout.output_channels)
 
 
-@dataclass(frozen=True)
-class Values:
+class Values(NamedTuple):
     """The numbers, in the user's forms (what the engine returned)."""
 
     arithmetic: str
@@ -255,8 +254,7 @@ class Values:
     grad_bias: np.ndarray | None = None
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """Which cells to derive: full-form indices, ``None`` for every cell."""
 
     filter_cells: tuple[Index, ...] | None = None
@@ -268,8 +266,7 @@ class Selection:
         return self.filter_cells is None and self.input_cells is None
 
 
-@dataclass(frozen=True)
-class Derivation:
+class Derivation(NamedTuple):
     """Every step of the page for one problem, in order; ``values`` None when symbolic."""
 
     frame: Frame
@@ -278,8 +275,8 @@ class Derivation:
     grad_filter: tuple[Cell, ...]
     grad_input: tuple[Cell, ...]
     grad_bias: tuple[BiasCell, ...] = ()
-    filters: tuple[FilterSteps, ...] = field(default=())
-    deltas: tuple[DeltaSteps, ...] = field(default=())
+    filters: tuple[FilterSteps, ...] = ()
+    deltas: tuple[DeltaSteps, ...] = ()
 
     def _repr_markdown_(self) -> str:
         # Jupyter shows the derivation as the Markdown view (the renderer imports lazily).
@@ -336,8 +333,7 @@ def build_symbolic(frame: Frame, selection: Selection | None = None, *, steps: b
     return _derive(frame, None, None, selection or Selection(), steps)
 
 
-@dataclass(frozen=True)
-class _Flat:
+class _Flat(NamedTuple):
     """Full-form operands and gradients as flat Python lists, for O(1) lookups per term."""
 
     x: list[Any]
@@ -348,7 +344,7 @@ class _Flat:
     db: list[Any] | None
 
     @classmethod
-    def of(cls, result: Any, frame: Frame) -> _Flat:
+    def of(cls, result: Any, frame: Frame) -> "_Flat":
         layout: Layout = result.layout
         operand = _float_list if result.arithmetic != "exact" else _exact_list
         db = None if result.grad_bias is None else _list(np.asarray(result.grad_bias))
@@ -682,7 +678,8 @@ def _example(frame: Frame) -> str:
     return f"x{x},w{w}"
 
 
-_ITEM = re.compile(r"(?P<name>[xw])(?:(?P<digits>\d+)|[\[(](?P<numbers>[\d,\s]*)[\])])?", re.IGNORECASE)
+# Compiled (and cached) by re on first use, not at import: only --cells pays for it.
+_ITEM = r"(?i)(?P<name>[xw])(?:(?P<digits>\d+)|[\[(](?P<numbers>[\d,\s]*)[\])])?"
 
 
 def parse_cells(text: str, frame: Frame) -> Selection:
@@ -692,7 +689,7 @@ def parse_cells(text: str, frame: Frame) -> Selection:
     if not names:
         raise InputError("--cells", "names no cells", _cells_advice(frame))
     for item in names:
-        match = _ITEM.fullmatch(item)
+        match = re.fullmatch(_ITEM, item)
         if not match:
             raise InputError("--cells", f"{item!r} is not a cell", _cells_advice(frame))
         name = match["name"].lower()

@@ -7,7 +7,7 @@ and every result goes back in the form the user wrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,8 +16,7 @@ from .errors import InputError
 _SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
     """Which optional axes the user's arrays carry.
 
     batched: X has a batch axis (rank dims+2), so Y and δ have one too.

@@ -12,10 +12,9 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -30,6 +29,7 @@ MAX_FILE_BYTES = MAX_CELLS * 8 + 65_536  # the largest .npy convgrad accepts, pl
 MAX_TEXT_BYTES = 64 * 2**20  # JSON/CSV: ~10 million cells, already minutes of exact parsing
 _NPY_MAGIC = b"\x93NUMPY"
 _PLAIN_INT = re.compile(r"[+-]?[0-9]{1,18}")  # fits int64; skips the slower general parser
+_UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (b"\xff\xfe\x00\x00", "utf-32"),
     (b"\x00\x00\xfe\xff", "utf-32"),
@@ -39,8 +39,7 @@ _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
 _ARRAY_EXAMPLE = "write nested lists, e.g. [[1, 2], [3, 4]]"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
     """Where an operand comes from: a path, ``-`` (stdin) or inline text."""
 
     text: str
@@ -136,13 +135,17 @@ def decode(data: bytes, field: str) -> str:
             f"is {len(data) // 2**20} MiB of text; convgrad parses at most {MAX_TEXT_BYTES // 2**20} MiB",
             "save large arrays with numpy.save and give the .npy file",
         )
-    codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8-sig")
+    codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
+    if codec == "utf-8":
+        # The BOM stripped here, as the utf-8-sig codec would (offsets count from after it),
+        # without that codec's import on every start.
+        data = data.removeprefix(_UTF8_BOM)
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
         raise InputError(
             field,
-            f"is not {codec.upper().removesuffix('-SIG')} text (byte {error.start} cannot be decoded)",
+            f"is not {codec.upper()} text (byte {error.start} cannot be decoded)",
             "give JSON or CSV text (UTF-8), or a .npy file",
         ) from None
     if not text.strip():

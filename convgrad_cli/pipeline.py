@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .api import Gradients, backward
 from .errors import InputError
-from .output import write_atomic
 from .problem import PARAMS, Request, gather
 
 if TYPE_CHECKING:
@@ -126,6 +125,7 @@ def render_view(derivation: Derivation, note: str | None, options: dict[str, Any
 def _rich_text(derivation: Derivation, note: str | None, options: dict[str, Any]) -> str:
     import io
 
+    from .derivation import collector_paused
     from .render.console import make_console
     from .render.derivation_view import derivation_view
 
@@ -135,7 +135,8 @@ def _rich_text(derivation: Derivation, note: str | None, options: dict[str, Any]
         width=options.get("width"),
         file=io.StringIO() if to_file else None,
     )
-    with console.capture() as capture:
+    # Thousands of Texts and Segments, none in a cycle: collector passes would find nothing.
+    with collector_paused(), console.capture() as capture:
         console.print(derivation_view(derivation, note))
     return capture.get()
 
@@ -152,6 +153,7 @@ def export_views(
         return
     import io
 
+    from .output import write_atomic
     from .render.console import make_console
     from .render.derivation_view import derivation_view
 
@@ -168,6 +170,8 @@ def emit(text: str, options: dict[str, Any], request: Request) -> None:
     """stdout, or ``-o FILE`` written atomically (never over an input)."""
     path = options.get("output_file")
     if path:
+        from .output import write_atomic  # here: most runs write to stdout
+
         write_atomic(path, text, inputs=[s for s in request.sources.values() if s])
     else:
         sys.stdout.write(text)

@@ -19,14 +19,14 @@ def names() -> list[str]:
 
 def load(name: str) -> dict[str, Any]:
     """One sample as its problem document (``input``, ``filter``, … and ``title``)."""
-    if name not in names():
-        raise InputError("--sample", f"no sample named {name!r}", "choose one of " + ", ".join(names()))
-    return json.loads(_folder().joinpath(f"{name}.json").read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(text(name))
+    return document
 
 
 def text(name: str) -> str:
     """The sample's JSON exactly as shipped (for problem-file parsing)."""
-    load(name)
+    if name not in names():
+        raise InputError("--sample", f"no sample named {name!r}", "choose one of " + ", ".join(names()))
     return _folder().joinpath(f"{name}.json").read_text(encoding="utf-8")
 
 

@@ -16,19 +16,18 @@ from typing import Literal
 
 import numpy as np
 from rich import box
-from rich.columns import Columns
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from ..derivation import GAP, PAD, Cell, Derivation, Entry, Grid
 from ..notation import UNICODE, number
 from . import prose
-from .latex import pattern_blocks, pattern_rows
 
 W = UNICODE.words
 WINDOW = "bold reverse"  # the window on the padded δ grid
@@ -67,8 +66,7 @@ def _problem(d: Derivation) -> Iterator[RenderableType]:
     arrays = [("input", "X (input)"), ("filter", "W (filter)"), ("grad_output", "δ = ∂L/∂Y (upstream)")]
     if frame.bias:
         arrays.append(("bias", "b (bias)"))
-    tables = [t for name, title in arrays for t in _array(d, name, title)]
-    yield Columns(tables, padding=(0, 3))
+    yield _Beside([t for name, title in arrays for t in _array(d, name, title)], gap=3)
     if d.values is not None:
         title = "Y = conv(X, W) + b" if frame.bias else "Y = conv(X, W)"
         yield from _array(d, "output", title)
@@ -96,7 +94,7 @@ def _pattern(d: Derivation) -> Iterator[RenderableType]:
     yield _heading(3, f"{W['dX']}: the pattern")
     yield Text(prose.pattern_intro(d.frame, W))
     deltas = {steps.block: steps.delta for steps in d.deltas}
-    for rows, o in pattern_blocks(d):
+    for rows, o in prose.pattern_blocks(d):
         n, ci = rows[0].full[:2]
         caption = prose.block_caption(d.frame, n, ci, o)
         if caption:
@@ -108,19 +106,36 @@ def _pattern(d: Derivation) -> Iterator[RenderableType]:
         yield _contribution_table(d, rows, o, columns)
 
 
-def _contribution_table(d: Derivation, cells: Sequence[Cell], o: int, columns: Sequence[Entry]) -> Table:
+def _contribution_table(d: Derivation, cells: Sequence[Cell], o: int, columns: Sequence[Entry]) -> _Laid:
     frame = d.frame
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
-    table.add_column("", no_wrap=True)
-    for delta in columns:
-        table.add_column(prose.entry(frame, "grad_output", delta, UNICODE), justify="center", no_wrap=True)
-    for cell, links in pattern_rows(cells, o):
+    header = ["", *(prose.entry(frame, "grad_output", delta, UNICODE) for delta in columns)]
+    rows = []
+    for cell, links in prose.pattern_rows(cells, o):
         row = [Text(prose.lhs(frame, "input", cell.index, UNICODE))]
         for delta in columns:
             weight = links.get(delta)
             row.append(
                 Text("0", ZERO) if weight is None else Text(prose.entry(frame, "filter", weight, UNICODE))
             )
+        rows.append(row)
+    return _contributions(header, rows)
+
+
+def _contributions(header: Sequence[str], rows: Sequence[Sequence[Text]]) -> _Laid:
+    """Input cells down, δ across, a weight where they meet: drawn here, or by Rich if too wide."""
+    justify: list[Justify] = ["center"] * len(header)
+    justify[0] = "left"
+    lines = _drawn_table(box.SIMPLE_HEAD, header, rows, justify, [_PLAIN] * len(header), _BOLD, edge=False)
+    return _Laid(lines, partial(_rich_contributions, header, rows))
+
+
+def _rich_contributions(header: Sequence[str], rows: Sequence[Sequence[Text]]) -> Table:
+    """:func:`_contributions` in Rich's Table, which shrinks columns to fit a narrow console."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold")
+    table.add_column(header[0], no_wrap=True)
+    for symbol in header[1:]:
+        table.add_column(symbol, justify="center", no_wrap=True)
+    for row in rows:
         table.add_row(*row)
     return table
 
@@ -256,11 +271,16 @@ def _formula_table(cells: Sequence[tuple[str | Text, str, Text]]) -> Table:
 
 def _beside(blocks: list[list[Text]], gap: int) -> _Laid:
     """Blocks of lines side by side, ``gap`` apart, as ``Columns`` shows them (it wraps them if narrow)."""
-    return _Laid.table([blocks], ["left"] * len(blocks), gap, partial(_columns, blocks, gap))
+    return _Laid.table(
+        [blocks], ["left"] * len(blocks), gap, partial(_columns, [Group(*b) for b in blocks], gap)
+    )
 
 
-def _columns(blocks: list[list[Text]], gap: int) -> Columns:
-    return Columns([Group(*lines) for lines in blocks], padding=(0, gap))
+def _columns(blocks: Sequence[RenderableType], gap: int) -> RenderableType:
+    # Imported here: only a console too narrow for the laid-out blocks needs Columns.
+    from rich.columns import Columns
+
+    return Columns(blocks, padding=(0, gap))
 
 
 def _titled(title: str, body: RenderableType) -> RenderableType:
@@ -277,7 +297,7 @@ def _delta_label(d: Derivation, block: tuple[int, int]) -> str:
     return f"image {n + 1}, filter {o + 1}" if d.frame.input_shape[0] > 1 else f"filter {o + 1}"
 
 
-def _array(d: Derivation, name: str, title: str, style: str = "") -> Iterator[RenderableType]:
+def _array(d: Derivation, name: str, title: str, style: str = "") -> Iterator[_Matrix]:
     """An operand or result as 1-based tables (2-D slices above two axes); symbols when symbolic."""
     if d.values is None:
         if name not in ("input", "filter", "grad_output"):
@@ -306,13 +326,19 @@ class _Matrix:
         self.grid = np.atleast_2d(array)
         self.title, self.style, self.rank = title, style, array.ndim
         self.texts = [[_show(v) for v in row] for row in self.grid]
+        self.labels = [str(i + 1) if self.rank else "" for i in range(len(self.texts))]
+        # len, not cell_len: numbers take one cell per character, and a 64×64 matrix has 4096 of them.
+        self.widths = [
+            max(len(str(j + 1)), *(len(row[j]) for row in self.texts)) for j in range(self.grid.shape[1])
+        ]
+        self.width = max(cell_len(self.title), self._width(self.widths, max(map(len, self.labels))))
         self.measured: dict[tuple[int, int], Measurement] = {}
 
     def _columns(self, max_width: int) -> int:
         """The most columns whose table fits ``max_width`` (all of them when they fit)."""
         rows, cols = self.grid.shape
-        widths = [max(len(str(j + 1)), *(len(row[j]) for row in self.texts)) for j in range(cols)]
-        if self._width(widths, len(str(rows))) <= max_width:
+        widths = self.widths
+        if self._width(widths, max(map(len, self.labels))) <= max_width:
             return cols
         columns = cols - 1
         while columns > 1 and self._width([*widths[:columns], 1], len(str(min(rows, columns)))) > max_width:
@@ -345,8 +371,27 @@ class _Matrix:
             heading.append(f"  ({size}: the top-left corner; --format json has all)", style="dim")
         return Group(heading, table)
 
+    def lines(self) -> list[Line]:
+        """The whole matrix (title, then the table) as Rich draws it, for :class:`_Laid`."""
+        return [Text(self.title, style="italic"), *self._table_lines()]
+
+    def _table_lines(self) -> list[list[Text | Segment]]:
+        """The whole table as :meth:`_table` draws it uncut."""
+        header = ["", *(str(j + 1) for j in range(len(self.widths)))]
+        rows = [[label, *texts] for label, texts in zip(self.labels, self.texts)]
+        style = Style.parse(self.style) if self.style else _PLAIN
+        styles = [_DIM, *[style] * len(self.widths)]
+        return _drawn_table(box.SQUARE, header, rows, ["right"] * len(header), styles, _DIM, edge=True)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._table(self._columns(options.max_width))
+        columns = self._columns(options.max_width)
+        if columns < self.grid.shape[1] or _substitutes_boxes(options):
+            yield self._table(columns)
+            return
+        yield Text(self.title, style="italic")
+        for line in self._table_lines():
+            yield from _pieces(console, line)
+            yield _NEW_LINE
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         # Columns measures each matrix twice (to count columns, then in its grid): measure once
@@ -358,8 +403,111 @@ class _Matrix:
         return self.measured[key]
 
 
+class _Beside:
+    """Matrices side by side as ``Columns`` shows them: drawn here when they fit in one row.
+
+    ``width`` comes from the matrices' column widths, so a problem too wide for the console
+    goes to Columns (which wraps it) without drawing tables that would not be shown.
+    """
+
+    def __init__(self, matrices: list[_Matrix], gap: int) -> None:
+        self.matrices, self.gap = matrices, gap
+        self.width = sum(m.width for m in matrices) + gap * (len(matrices) - 1)
+
+    def _columns(self) -> RenderableType:
+        return _columns(self.matrices, self.gap)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.width > options.max_width:
+            yield self._columns()
+            return
+        blocks = [m.lines() for m in self.matrices]
+        yield _Laid.table([blocks], ["left"] * len(blocks), self.gap, self._columns)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._columns())
+
+
 def _show(value: object) -> str:
     return value if isinstance(value, str) else number(value)
+
+
+Justify = Literal["left", "center", "right"]
+
+
+def _drawn_table(
+    square: box.Box,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str | Text]],
+    justify: Sequence[Justify],
+    styles: Sequence[Style],
+    header_style: Style,
+    *,
+    edge: bool,
+) -> list[list[Text | Segment]]:
+    """A table of one-line cells as Rich's Table draws it at its natural width, segment for segment.
+
+    Columns don't wrap; padding (0, 1) between them, none at the edges; the header row in
+    ``header_style``, other cells in their column's style (a Text cell, in a column without
+    style, keeps its own).  Rich measures and renders each cell through nested containers,
+    ~1 ms for a small matrix; the layout here is fixed, every column as wide as its widest cell.
+    """
+    cells: list[Sequence[str | Text]] = [header, *rows]
+    widths = [max(map(_text_width, column)) for column in zip(*cells)]
+    last = len(widths) - 1
+    pads = [(0 if j == 0 else 1, 0 if j == last else 1) for j in range(len(widths))]
+    edges = [w + left + right for w, (left, right) in zip(widths, pads)]
+    lines: list[list[Text | Segment]] = [[Segment(square.get_top(edges), _PLAIN)]] if edge else []
+    for i, row in enumerate(cells):
+        left, right, divider = _box_edges(square, i, len(cells))
+        line: list[Text | Segment] = [left] if edge else []
+        for j, content in enumerate(row):
+            if j:
+                line.append(divider)
+            line += _drawn_cell(
+                content, widths[j], justify[j], *pads[j], header_style if i == 0 else styles[j]
+            )
+        lines.append([*line, right] if edge else line)
+        if i == 0:
+            lines.append([Segment(square.get_row(edges, "head", edge=edge), _PLAIN)])
+    if edge:
+        lines.append([Segment(square.get_bottom(edges), _PLAIN)])
+    return lines
+
+
+def _box_edges(square: box.Box, row: int, rows: int) -> tuple[Segment, Segment, Segment]:
+    """Left edge, right edge and divider of a table row: the header's, the last row's, or the middle's."""
+    if row == 0:
+        chars = square.head_left, square.head_right, square.head_vertical
+    elif row == rows - 1:
+        chars = square.foot_left, square.foot_right, square.foot_vertical
+    else:
+        chars = square.mid_left, square.mid_right, square.mid_vertical
+    left, right, divider = (Segment(c, _PLAIN) for c in chars)
+    return left, right, divider
+
+
+def _drawn_cell(
+    content: str | Text, width: int, justify: Justify, left: int, right: int, style: Style
+) -> list[Text | Segment]:
+    """A cell as Rich renders it: padding, the content justified to ``width``, padding, in ``style``."""
+    pieces: list[Text | Segment] = [Segment(" " * left, style)] if left else []
+    if isinstance(content, Text):
+        pieces.append(_cell_text(content, width, justify))
+    elif width:  # an empty column (a scalar's row labels) renders no text at all
+        pieces.append(Segment(_justified_text(content, width, justify), style or None))
+    if right:
+        pieces.append(Segment(" " * right, style))
+    return pieces
+
+
+def _text_width(content: str | Text) -> int:
+    return content.cell_len if isinstance(content, Text) else cell_len(content)
+
+
+def _substitutes_boxes(options: ConsoleOptions) -> bool:
+    """Whether Rich would draw boxes in other characters (ASCII-only output, a legacy Windows console)."""
+    return options.ascii_only or options.legacy_windows
 
 
 # ---------------------------------------------------------------- grids
@@ -456,27 +604,37 @@ def _cell_at(
     """The cell at (s, i, j) of a 1-, 2- or 3-D grid; None where "…" stands for left-out positions."""
     if j is None or (len(shape) > 1 and i is None):
         return None
-    position = {1: (j,), 2: (i, j), 3: (s, i, j)}[len(shape)]
+    position = (j,) if len(shape) == 1 else (i, j) if len(shape) == 2 else (s, i, j)
     return text(position)  # type: ignore[arg-type]
 
 
 def _row_lines(rows: list[list[Cell_ | None]], widths: list[int]) -> list[Text]:
     lines = []
     for row in rows:
-        line = Text(no_wrap=True)
+        pieces: list[tuple[str, str]] = []
         for j, cell in enumerate(row):
             if j:
-                line.append(" ")
+                pieces.append((" ", ""))
             if cell is None:
-                line.append("…".rjust(widths[j] + 2), style="dim")
+                pieces.append(("…".rjust(widths[j] + 2), "dim"))
                 continue
             value, style, marked = cell
             if marked:
-                line.append(f"[{value.rjust(widths[j])}]", style=f"{style} {WINDOW}".strip())
+                pieces.append((f"[{value.rjust(widths[j])}]", f"{style} {WINDOW}".strip()))
             else:
-                line.append(f" {value.rjust(widths[j])} ", style=style)
-        lines.append(line)
+                pieces.append((f" {value.rjust(widths[j])} ", style))
+        lines.append(_assembled(pieces))
     return lines
+
+
+def _assembled(pieces: Sequence[tuple[str, str]]) -> Text:
+    """A no-wrap line of (text, style) pieces, as ``Text.append`` would build it, in one go."""
+    spans, offset = [], 0
+    for text, style in pieces:
+        if style and text:
+            spans.append(Span(offset, offset + len(text), style))
+        offset += len(text)
+    return Text("".join(text for text, _ in pieces), spans=spans, no_wrap=True)
 
 
 # ---------------------------------------------------------------- layout
@@ -485,18 +643,25 @@ def _row_lines(rows: list[list[Cell_ | None]], widths: list[int]) -> list[Text]:
 class _Laid:
     """A block laid out here, line by line, instead of in nested Rich Tables, Columns and Groups.
 
-    The page has hundreds of small fixed-layout blocks (formulas, windows, grids), and Rich
-    measuring and rendering them container by container was most of the table view's cold
-    start.  ``lines`` reproduce Rich's output segment for segment (``--export-svg`` and colour
-    depend on the segments, not only the characters): each cell's text justified in its own
-    style, the containers' padding and blank filler as plain segments.  They are used when
-    the block stands on its own and fits; in a table cell (which justifies it) or on a
-    console too narrow, ``fallback`` renders the same block in Rich's containers.
+    The page has hundreds of small fixed-layout blocks (formulas, windows, grids, tables of
+    numbers), and Rich measuring and rendering them container by container was most of the
+    table view's cold start.  ``lines`` reproduce Rich's output segment for segment
+    (``--export-svg`` and colour depend on the segments, not only the characters): each
+    cell's text justified in its own style, the containers' padding and blank filler as plain
+    segments.  They are used when the block stands on its own and fits; in a table cell
+    (which justifies it), on a console too narrow, or where Rich would swap box characters
+    (ASCII output), ``fallback`` renders the same block in Rich's containers.
+    ``tests/test_laid_out.py`` compares each layout with its Rich container.
     """
 
-    def __init__(self, lines: list[list[Text | Segment]], fallback: Callable[[], RenderableType]) -> None:
+    def __init__(
+        self,
+        lines: list[list[Text | Segment]],
+        fallback: Callable[[], RenderableType],
+        width: int | None = None,
+    ) -> None:
         self.lines, self.fallback = lines, fallback
-        self.width = max((sum(map(_cells, line)) for line in lines), default=0)
+        self.width = max((sum(map(_cells, line)) for line in lines), default=0) if width is None else width
 
     @classmethod
     def stack(cls, lines: list[Text]) -> _Laid:
@@ -506,42 +671,44 @@ class _Laid:
     @classmethod
     def table(
         cls,
-        rows: Sequence[Sequence[list[Text]]],
+        rows: Sequence[Sequence[Sequence[Line]]],
         justify: Sequence[Literal["left", "right"]],
         gap: int,
         fallback: Callable[[], RenderableType],
     ) -> _Laid:
         """Rows of multi-line cells as a borderless ``Table.grid`` (or ``Columns``) lays them out.
 
-        Every column is as wide as its widest line and every cell padded to it, ``gap``
-        spaces after every column but the last, blank lines under a cell shorter than its row.
+        Every column is as wide as its widest line and every line filled to it, ``gap``
+        spaces after every column but the last; under a cell shorter than its row, one blank
+        as wide as the column and its gap.
         """
-        widths = [max(line.cell_len for row in rows for line in row[j]) for j in range(len(justify))]
+        widths = [max(_line_width(line) for row in rows for line in row[j]) for j in range(len(justify))]
         padding = Segment(" " * gap, _PLAIN)
+        last = len(justify) - 1
         lines = []
         for row in rows:
             for k in range(max(len(cell) for cell in row)):
                 line: list[Text | Segment] = []
                 for j, cell in enumerate(row):
-                    if j:
+                    if k >= len(cell):
+                        line.append(Segment(" " * (widths[j] + (gap if j < last else 0)), _PLAIN))
+                        continue
+                    line += _filled(cell[k], widths[j], justify[j])
+                    if j < last:
                         line.append(padding)
-                    if k < len(cell):
-                        line.append(_as_rendered(_justified(cell[k], widths[j], justify[j])))
-                    else:
-                        line.append(Segment(" " * widths[j], _PLAIN))
                 lines.append(line)
-        return cls(lines, fallback)
+        return cls(lines, fallback, sum(widths) + gap * last)  # every line fills every column
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.justify not in (None, "default") or self.width > options.max_width:
+        if (
+            options.justify not in (None, "default")
+            or self.width > options.max_width
+            or _substitutes_boxes(options)
+        ):
             yield self.fallback()
             return
         for line in self.lines:
-            for piece in line:
-                if isinstance(piece, Segment):
-                    yield piece
-                else:
-                    yield from piece.render(console)
+            yield from _pieces(console, line)
             yield _NEW_LINE
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -550,20 +717,56 @@ class _Laid:
 
 _NEW_LINE = Segment.line()
 _PLAIN = Style.null()
+_DIM = Style(dim=True)
+_BOLD = Style(bold=True)
+
+
+def _pieces(console: Console, line: Sequence[Text | Segment]) -> Iterator[Segment]:
+    """A laid-out line's segments: drawn ones as they are, text rendered as a cell renders it."""
+    for piece in line:
+        if isinstance(piece, Segment):
+            yield piece
+        else:
+            yield from piece.render(console)
+
+
+Line = Text | list[Text | Segment]  # a line of a block: text, or pieces drawn already (a table's)
 
 
 def _cells(piece: Text | Segment) -> int:
     return piece.cell_length if isinstance(piece, Segment) else piece.cell_len
 
 
-def _justified(text: Text, width: int, justify: Literal["left", "right"]) -> Text:
-    """``text`` padded to ``width`` as Rich justifies a table cell: the padding takes its style."""
-    padded = text.copy()
-    if justify == "right":
-        padded.pad_left(width - padded.cell_len)
-    else:
-        padded.pad_right(width - padded.cell_len)
-    return padded
+def _line_width(line: Line) -> int:
+    return line.cell_len if isinstance(line, Text) else sum(map(_cells, line))
+
+
+def _filled(line: Line, width: int, justify: Literal["left", "right"]) -> list[Text | Segment]:
+    """A line filled to ``width`` as a table cell fills it: text justified, drawn segments blank-padded."""
+    if isinstance(line, Text):
+        return [_cell_text(line, width, justify)]
+    short = width - _line_width(line)
+    return [*line, Segment(" " * short, _PLAIN)] if short else list(line)
+
+
+def _cell_text(text: Text, width: int, justify: Justify) -> Text:
+    """``text`` justified to ``width`` as Rich renders a table cell: the padding takes the text's
+    style, and that style becomes a span (a bare style renders nothing), built in one go."""
+    gap = width - text.cell_len
+    if not gap and not text.style:
+        return text  # already as wide as its column, and no style to turn into a span
+    before = {"left": 0, "center": gap // 2, "right": gap}[justify]
+    plain = " " * before + text.plain + " " * (gap - before)
+    spans = [Span(0, len(plain), text.style)] if text.style and plain else []
+    spans += [Span(span.start + before, span.end + before, span.style) for span in text.spans]
+    return Text(plain, spans=spans)
+
+
+def _justified_text(text: str, width: int, justify: Justify) -> str:
+    """:func:`_cell_text` for a plain string."""
+    gap = width - cell_len(text)
+    before = {"left": 0, "center": gap // 2, "right": gap}[justify]
+    return " " * before + text + " " * (gap - before)
 
 
 def _as_rendered(text: Text) -> Text:

@@ -86,13 +86,13 @@ def _pattern(d: Derivation) -> Iterator[str]:
     yield from _heading(3, f"{W['dX']}: the pattern")
     yield tex_text(prose.pattern_intro(frame, W))
     deltas = {steps.block: steps.delta for steps in d.deltas}
-    for rows, o in pattern_blocks(d):
+    for rows, o in prose.pattern_blocks(d):
         columns = deltas[(rows[0].full[0], o)].entries
         if len(columns) > 16 or len(rows) > 49:
             continue
         header = " & ".join(prose.entry(frame, "grad_output", c, LATEX) for c in columns)
         lines = [rf"\begin{{array}}{{r|{'c' * len(columns)}}}", rf" & {header} \\ \hline"]
-        for cell, links in pattern_rows(rows, o):
+        for cell, links in prose.pattern_rows(rows, o):
             entries = [
                 _grey("0") if links.get(c) is None else prose.entry(frame, "filter", links[c], LATEX)
                 for c in columns
@@ -100,22 +100,6 @@ def _pattern(d: Derivation) -> Iterator[str]:
             lines.append(f"{prose.lhs(frame, 'input', cell.index, LATEX)} & {' & '.join(entries)} \\\\")
         lines.append(r"\end{array}")
         yield display("\n".join(lines))
-
-
-def pattern_blocks(d: Derivation) -> Iterator[tuple[list[Cell], int]]:
-    """The ∂L/∂x cells of each (image, input channel) block, with each filter they meet."""
-    blocks: dict[tuple[int, ...], list[Cell]] = {}
-    for cell in d.grad_input:
-        blocks.setdefault(cell.full[:2], []).append(cell)
-    for rows in blocks.values():
-        for o in sorted({p.block[1] for c in rows for p in c.parts}):
-            yield rows, o
-
-
-def pattern_rows(cells: Sequence[Cell], o: int) -> Iterator[tuple[Cell, dict[Entry, Entry]]]:
-    """Each cell with the weight that links it to each δ of filter ``o``."""
-    for cell in cells:
-        yield cell, {t.delta: t.source for p in cell.parts if p.block[1] == o for t in p.terms}
 
 
 def _rotation(d: Derivation) -> Iterator[str]:

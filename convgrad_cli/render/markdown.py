@@ -66,7 +66,7 @@ def _pattern(d: Derivation) -> Iterator[str]:
     yield f"## 3. {W['dX']}: the pattern\n"
     yield prose.pattern_intro(frame, W) + "\n"
     deltas = {steps.block: steps.delta for steps in d.deltas}
-    for rows, o in tex.pattern_blocks(d):
+    for rows, o in prose.pattern_blocks(d):
         caption = prose.block_caption(frame, rows[0].full[0], rows[0].full[1], o)
         if caption:
             yield f"*{caption.capitalize()}*\n"
@@ -81,7 +81,7 @@ def _pattern(d: Derivation) -> Iterator[str]:
                 "0" if links.get(c) is None else _math(prose.entry(frame, "filter", links[c], LATEX))
                 for c in columns
             ]
-            for cell, links in tex.pattern_rows(rows, o)
+            for cell, links in prose.pattern_rows(rows, o)
         ]
         yield _table(header, body, "c")
 

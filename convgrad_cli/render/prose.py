@@ -7,8 +7,8 @@ only the spelling of the mathematics differs.  No Rich here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -251,11 +251,26 @@ def _amounts(dims: int, before: Sequence[int], after: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
+def pattern_blocks(d: Derivation) -> Iterator[tuple[list[Cell], int]]:
+    """The ∂L/∂x cells of each (image, input channel) block, with each filter they meet."""
+    blocks: dict[tuple[int, ...], list[Cell]] = {}
+    for cell in d.grad_input:
+        blocks.setdefault(cell.full[:2], []).append(cell)
+    for rows in blocks.values():
+        for o in sorted({p.block[1] for c in rows for p in c.parts}):
+            yield rows, o
+
+
+def pattern_rows(cells: Sequence[Cell], o: int) -> Iterator[tuple[Cell, dict[Entry, Entry]]]:
+    """Each cell with the weight that links it to each δ of filter ``o``."""
+    for cell in cells:
+        yield cell, {t.delta: t.source for p in cell.parts if p.block[1] == o for t in p.terms}
+
+
 # ---------------------------------------------------------------- formulas
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
     """One line of a cell's formula: products, maybe ``= value``.
 
     A row with a ``label`` starts one part of a sum over images or filters: the label
