@@ -7,7 +7,8 @@ largest partial sum: float64 BLAS while every partial sum is an integer below
 2⁵³ (where float64 is exact), int64 below 2⁶³, and Python integers beyond.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple would compile each field's string
+# annotation at import, on every CLI start.
 
 import re
 from collections.abc import Callable

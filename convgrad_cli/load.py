@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Callable
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
@@ -61,8 +61,8 @@ def is_inline(text: str) -> bool:
     except ValueError:
         return False
     try:
-        return not Path(text).exists()
-    except (OSError, ValueError):  # a name no file can have (too long, a NUL byte)
+        return not os.path.exists(text)  # False for a name no file can have (too long, a NUL byte)
+    except (OSError, ValueError):
         return True
 
 
@@ -75,7 +75,7 @@ def read_bytes(source: Source, stdin: BinaryIO | None) -> bytes:
     if is_inline(source.text):
         return source.text.encode()
     try:
-        with Path(source.text).open("rb") as stream:
+        with open(source.text, "rb") as stream:
             return _bounded(stream, source.text)
     except InputError:  # a ValueError too, so it must pass before the clause below
         raise
@@ -118,7 +118,7 @@ def load_array(source: Source, field: str, stdin: BinaryIO | None = None, dims: 
 
 
 def _parse(data: bytes, source: Source, field: str, dims: int) -> np.ndarray:
-    suffix = Path(source.text).suffix.lower() if source.name not in (STDIN, INLINE) else ""
+    suffix = os.path.splitext(source.text)[1].lower() if source.name not in (STDIN, INLINE) else ""
     if suffix == ".npy" or data.startswith(_NPY_MAGIC):
         return read_npy(data, field)
     text = decode(data, field)

@@ -24,7 +24,6 @@ layers run as two halves of the groups on two threads (:func:`_in_halves`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from math import prod
 from typing import Any, NamedTuple
 
@@ -124,7 +123,7 @@ def _in_halves(
 
     def half(g0: int, g1: int) -> None:
         ins, outs = slice(g0 * c_in, g1 * c_in), slice(g0 * c_out, g1 * c_out)
-        part = replace(spec, groups=g1 - g0)
+        part = spec._replace(groups=g1 - g0)
         y[:, outs], dx[:, ins], dw[outs] = _gradients(x[:, ins], w[outs], delta[:, outs], part)
 
     # Each thread runs in a copy of this context: np.errstate (float_range) is a context variable.

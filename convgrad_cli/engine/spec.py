@@ -5,13 +5,13 @@ value per axis, ``[before, after]`` pairs, or the words ``valid``/``same``/
 ``full``); :func:`resolve_spec` turns them into one canonical :class:`ConvSpec`.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple would compile each field's string
+# annotation at import, on every CLI start.
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from math import prod
 from numbers import Integral
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..errors import InputError
 
@@ -25,9 +25,12 @@ IntOrSeq = int | Sequence[int]
 Pairs = tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True)
-class ConvSpec:
-    """Resolved parameters: one entry per spatial axis, padding as (before, after)."""
+class ConvSpec(NamedTuple):
+    """Resolved parameters: one entry per spatial axis, padding as (before, after).
+
+    A NamedTuple, not a frozen dataclass: as immutable and hashable, and cheaper to
+    define on every CLI start.
+    """
 
     dims: int
     stride: tuple[int, ...]

@@ -23,7 +23,8 @@ input cell lands, so the garbage cells add 0·x to ∂L/∂W, never 0·NaN from
 uninitialised memory.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: NamedTuple would compile each field's string
+# annotation at import, on every CLI start.  Forward references are quoted.
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -85,11 +86,11 @@ class WideGrid(NamedTuple):
     phases: tuple[Phase, ...]
 
     @classmethod
-    def of(cls, spec: ConvSpec, spatial: Sequence[int], kernel: Sequence[int]) -> WideGrid:
+    def of(cls, spec: ConvSpec, spatial: Sequence[int], kernel: Sequence[int]) -> "WideGrid":
         return _plan(spec, tuple(spatial), tuple(kernel))
 
     @classmethod
-    def _build(cls, spec: ConvSpec, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> WideGrid:
+    def _build(cls, spec: ConvSpec, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> "WideGrid":
         padded = spec.padded_shape(spatial)
         cells = tuple(-(-p // s) for p, s in zip(padded, spec.stride))
         steps = _row_major_strides(cells)
