@@ -26,7 +26,7 @@ uninitialised memory.
 # No ``from __future__ import annotations``: NamedTuple would compile each field's string
 # annotation at import, on every CLI start.  Forward references are quoted.
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from math import gcd, prod
 from typing import Any, NamedTuple, TypeVar
@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 COLUMN_BYTES = 4 << 20  # an im2col block: measured best between 2 and 8 MiB (L3 is 32 MiB here)
 MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
-KEEP_FROM = 1 << 20  # scratch this large is kept between calls (see _kept)
+KEEP_FROM, KEEP_UP_TO = 1 << 20, 64 << 20  # scratch in this range is kept between calls (see _kept)
 DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
 
 
@@ -121,7 +121,8 @@ class WideGrid(NamedTuple):
     def split(self, x: np.ndarray, groups: int, phase: Phase) -> np.ndarray:
         """X (N, C, *S) → one phase as rows (G, C/G, N·ΠQ), zero where no input cell lands."""
         n, c = x.shape[:2]
-        rows = np.zeros((c, n, *self.cells), dtype=x.dtype)
+        rows = _kept((c, n, *self.cells), x.dtype, ("input rows", phase.start))
+        rows.fill(0)
         rows[_behind_two(phase.grid)] = _channels_first(x[(...,) + phase.input])
         return rows.reshape(groups, c // groups, n * self.size)
 
@@ -131,7 +132,8 @@ class WideGrid(NamedTuple):
         ``lead`` zeros in front let ∂L/∂X read δ at negative shifts without wrapping.
         """
         n, c = y.shape[:2]
-        rows = np.zeros((c, lead + n * self.size), dtype=y.dtype)
+        rows = _kept((c, lead + n * self.size), y.dtype, "delta rows")
+        rows.fill(0)
         grid = rows[:, lead:].reshape(c, n, *self.cells)
         grid[_behind_two(slice(0, o) for o in self.out)] = _channels_first(y)
         return rows
@@ -383,23 +385,28 @@ def _scratch(groups: int, reads: Sequence[Reads], length: int, dtype: np.dtype) 
 _thread_cache: Any = None
 
 
-def _kept(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def _kept(shape: tuple[int, ...], dtype: np.dtype, slot: Hashable = "columns") -> np.ndarray:
     """Scratch carved from a per-thread buffer kept between calls (contents undefined).
 
     Fresh memory is paid for in page faults on first touch, ~0.5 ms per MiB on
-    this machine: a third of W4's time.  Small or object scratch is just allocated.
+    this machine (a third of W4's time, and half of W6's in float64, where glibc
+    hands the rows' memory back to the system after every call).  One buffer per
+    ``slot``: scratch live at the same time needs different slots.  Small, huge
+    (beyond KEEP_UP_TO: not worth pinning) or object scratch is just allocated.
     """
     global _thread_cache
+    dtype = np.dtype(dtype)
     need = prod(shape) * dtype.itemsize
-    if dtype.hasobject or need < KEEP_FROM:
+    if dtype.hasobject or not KEEP_FROM <= need <= KEEP_UP_TO:
         return np.empty(shape, dtype)
     if _thread_cache is None:
         import threading  # only big problems get here: small runs (the CLI's) skip the import
 
         _thread_cache = threading.local()
-    buffer = getattr(_thread_cache, "buffer", None)
+    buffers: dict[Hashable, np.ndarray] = _thread_cache.__dict__.setdefault("buffers", {})
+    buffer = buffers.get(slot)
     if buffer is None or buffer.size < need:
-        buffer = _thread_cache.buffer = np.empty(need, np.uint8)
+        buffer = buffers[slot] = np.empty(need, np.uint8)
     return buffer[:need].view(dtype).reshape(shape)
 
 
