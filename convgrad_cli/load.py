@@ -60,10 +60,7 @@ def is_inline(text: str) -> bool:
         parse_number(stripped)
     except ValueError:
         return False
-    try:
-        return not os.path.exists(text)  # False for a name no file can have (too long, a NUL byte)
-    except (OSError, ValueError):
-        return True
+    return not os.path.exists(text)  # also False for a name no file can have (too long, a NUL byte)
 
 
 def read_bytes(source: Source, stdin: BinaryIO | None) -> bytes:

@@ -389,8 +389,8 @@ def _kept(shape: tuple[int, ...], dtype: np.dtype, slot: Hashable = "columns") -
     """Scratch carved from a per-thread buffer kept between calls (contents undefined).
 
     Fresh memory is paid for in page faults on first touch, ~0.5 ms per MiB on
-    this machine (a third of W4's time, and half of W6's in float64, where glibc
-    hands the rows' memory back to the system after every call).  One buffer per
+    this machine (a third of W4's time; ~2 700 faults a call on W6 in float64,
+    whose rows glibc handed back to the system after every call).  One buffer per
     ``slot``: scratch live at the same time needs different slots.  Small, huge
     (beyond KEEP_UP_TO: not worth pinning) or object scratch is just allocated.
     """
