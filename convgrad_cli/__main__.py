@@ -1,5 +1,5 @@
 """``python -m convgrad_cli`` runs the same CLI as ``convgrad``."""
 
-from .cli import main
+from .cli.main import main
 
 main(prog_name="convgrad")

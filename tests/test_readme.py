@@ -7,7 +7,7 @@ import re
 import click
 from readme_help import README, stale_blocks
 
-from convgrad_cli.cli import COMMANDS, main
+from convgrad_cli.cli.main import COMMANDS, main
 
 ROOT = README.parent
 
@@ -17,7 +17,7 @@ def readme() -> str:
 
 
 def test_help_blocks_match_the_real_help() -> None:
-    assert stale_blocks(readme()) == [], "run: python tests/readme_help.py --write"
+    assert stale_blocks(readme()) == [], "run: python scripts/readme_help.py --write"
 
 
 def test_every_command_and_option_is_documented() -> None:

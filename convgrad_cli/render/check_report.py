@@ -1,6 +1,6 @@
 """What ``convgrad check`` prints: a Rich view, a Markdown report a TA can paste, and JSON.
 
-Formatting only: every verdict and diagnosis comes from :mod:`convgrad_cli.check`.  Rich is
+Formatting only: every verdict and diagnosis comes from :mod:`convgrad_cli.grading.verdicts`.  Rich is
 imported inside the Rich views only, so ``--format json`` never loads it.
 """
 
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..check import Cell, Graded, Report, Verdict
-from ..mistakes import ARRAYS, CATALOG, SYMBOLS
+from ..grading.mistakes import ARRAYS, CATALOG, SYMBOLS
+from ..grading.verdicts import Cell, Graded, Report, Verdict
 from ..notation import MINUS, number
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..api import Gradients
+from ..engine.backward import Gradients
 
 SCHEMA = "convgrad/1"
 _ARRAYS = ("input", "filter", "grad_output", "bias", "output", "grad_input", "grad_filter", "grad_bias")

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..derivation import GAP, PAD, BiasCell, Cell, Derivation, Entry, FilterSteps, Grid
+from ..derivation.records import GAP, PAD, BiasCell, Cell, Derivation, Entry, FilterSteps, Grid
 from ..notation import LATEX
 from . import prose
 

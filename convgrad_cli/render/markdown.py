@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..derivation import Cell, Derivation
+from ..derivation.records import Cell, Derivation
 from ..notation import LATEX, UNICODE, number
 from . import latex as tex
 from . import prose

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..derivation import Cell, Derivation, Entry, Frame, Term
+from ..derivation.records import Cell, Derivation, Entry, Frame, Term
 from ..notation import LETTERS, Style
 
 Words = Mapping[str, str]

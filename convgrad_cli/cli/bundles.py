@@ -1,0 +1,175 @@
+"""Option bundles shared by every command that takes a convolution problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json", "markdown", "latex")
+PADDING_WORDS = ("valid", "same", "full")
+
+
+class GroupedCommand(click.Command):
+    """A command whose --help lists options under headings by purpose."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record:
+                sections.setdefault(getattr(param, "section", "Other options"), []).append(record)
+        for name, records in sections.items():
+            with formatter.section(name):
+                formatter.write_dl(records)
+
+
+def _stack(*decorators: Callable[[F], F], section: str = "Other options") -> Callable[[F], F]:
+    """Apply option decorators as one bundle, filing them under a --help heading."""
+
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        for param in getattr(function, "__click_params__", []):
+            if not hasattr(param, "section"):
+                param.section = section
+        return function
+
+    return apply
+
+
+def _samples(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    from ..load import samples
+
+    return [name for name in samples.names() if name.startswith(incomplete)]
+
+
+def _padding_words(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    return [word for word in PADDING_WORDS if word.startswith(incomplete)]
+
+
+input_options = _stack(
+    click.option(
+        "-x",
+        "--input",
+        "input_",
+        metavar="ARRAY",
+        help="Input X: a .json/.csv/.npy file, '-' for stdin, or inline JSON.",
+    ),
+    click.option(
+        "-w", "--filter", "--weight", "filter_", metavar="ARRAY", help="Filter W (same forms as --input)."
+    ),
+    click.option(
+        "-g",
+        "--grad-output",
+        metavar="ARRAY",
+        help="Upstream gradient ∂L/∂Y; default all ones (L = sum of Y).",
+    ),
+    click.option("-b", "--bias", metavar="ARRAY", help="Bias b: a number, or one per output channel."),
+    click.option(
+        "--problem",
+        metavar="FILE",
+        help="One JSON file with input, filter, grad_output, bias and parameters.",
+    ),
+    click.option(
+        "--sample",
+        metavar="NAME",
+        shell_complete=_samples,
+        help="Run a built-in sample (see `convgrad samples`).",
+    ),
+    section="Inputs",
+)
+
+# The parameters of the layer, without --exact/--float (explain has shapes, no numbers).
+_PARAMETERS = (
+    click.option("--stride", metavar="S", help="Stride: 2, or one per axis: 2,1."),
+    click.option(
+        "--padding",
+        metavar="P",
+        shell_complete=_padding_words,
+        help="Zero padding: 1, 1,0, before:after pairs 1:2,0:1, or valid / same / full.",
+    ),
+    click.option("--dilation", metavar="D", help="Filter dilation (1 = no gaps), or one per axis."),
+    click.option("--groups", metavar="G", help="Split channels into G independent groups."),
+    click.option(
+        "--mode",
+        type=click.Choice(["correlate", "convolve"]),
+        help="correlate (deep learning, default) or convolve (filter flipped).",
+    ),
+    click.option("--dims", metavar="N", help="Spatial axes: 1, 2 (default) or 3."),
+)
+parameter_options = _stack(*_PARAMETERS, section="Convolution parameters")
+spec_options = _stack(
+    *_PARAMETERS,
+    click.option(
+        "--exact/--float",
+        "exact",
+        default=None,
+        help="Force exact rationals, or float64. Default: exact for integers and fractions.",
+    ),
+    section="Convolution parameters",
+)
+
+
+def output_options(
+    formats: tuple[str, ...] = FORMATS, file_flags: tuple[str, ...] = ("-o", "--output")
+) -> Callable[[F], F]:
+    """--format, FILE (``-o/--output``, or other flags where ``--output`` means something else), colour, width."""
+    return _stack(
+        click.option(
+            "-f",
+            "--format",
+            "format_",
+            type=click.Choice(formats),
+            default=formats[0],
+            show_default=True,
+            help="Output format.",
+        ),
+        click.option(
+            *file_flags,
+            "output_file",
+            metavar="FILE",
+            help="Write to FILE (atomically) instead of stdout.",
+        ),
+        click.option(
+            "--color/--no-color",
+            "color",
+            default=None,
+            help="Force colour on or off (default: decide from the terminal, NO_COLOR, FORCE_COLOR).",
+        ),
+        click.option(
+            "--width",
+            type=click.IntRange(20, 1000),
+            metavar="COLS",
+            help="Render at this width (default: terminal or COLUMNS).",
+        ),
+        section="Output",
+    )
+
+
+trace_options = _stack(
+    click.option(
+        "--trace/--no-trace",
+        "trace",
+        default=None,
+        help="Show every step of the derivation, or none. Default: every step for small problems "
+        "(up to 300 window positions), else the results and a note.",
+    ),
+    click.option(
+        "--cells",
+        metavar="CELLS",
+        help="Derive only these cells, 1-based: x22,w12 (one digit per axis), x[1,10] for larger "
+        "indices, x or w for all of one gradient.",
+    ),
+    click.option("--export-svg", metavar="FILE", help="Also save the table view as an SVG picture."),
+    click.option("--export-html", metavar="FILE", help="Also save the table view as an HTML page."),
+    click.option(
+        "--latex-body",
+        is_flag=True,
+        help="With --format latex: a fragment to \\input into a document, not a whole document.",
+    ),
+    section="Derivation",
+)

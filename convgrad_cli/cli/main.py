@@ -1,0 +1,236 @@
+"""The ``convgrad`` command line: parse flags, call the library, render.
+
+Only Click is imported here at module level so ``--help`` and shell completion
+stay fast; each command imports NumPy and Rich inside its body.  Library
+errors become one line on stderr and an exit code from :class:`ExitCode`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import ExitCode, InputError
+
+# name → "module:attribute"; imported only when that command runs (fast --help/completion).
+COMMANDS = {
+    "compute": "convgrad_cli.cli.compute:compute",
+    "check": "convgrad_cli.cli.check:check",
+    "explain": "convgrad_cli.cli.explain:explain",
+    "samples": "convgrad_cli.cli.samples:samples",
+}
+
+
+class Failure(click.ClickException):
+    """An :class:`InputError` as Click shows it: one line, maybe a hint, exit 2."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.hint = error.hint
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"convgrad: error: {self.message}", err=True)
+        if self.hint:
+            click.echo(f"hint: {self.hint}", err=True)
+
+
+class UsageFailure(click.ClickException):
+    """A Click usage error (unknown option, bad choice) in the same one-line form, exit 2."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, error: click.UsageError, path: str = "convgrad") -> None:
+        super().__init__(_usage_line(error))
+        # Click's parser raises some errors (missing option values) without a context.
+        self.hint = f"see '{error.ctx.command_path if error.ctx else path} --help'"
+
+    show = Failure.show
+
+
+def _usage_line(error: click.UsageError) -> str:
+    """``--mode: 'x' is not one of 'correlate', 'convolve'`` rather than Click's three-line block."""
+    if type(error) is click.BadParameter and error.param is not None and error.param.opts:
+        flag = max(error.param.opts, key=len)
+        return f"{flag}: {' '.join(error.message.split()).rstrip('.')}"
+    return " ".join(error.format_message().split()).rstrip(".")
+
+
+_COMMAND = "convgrad.command"
+
+
+def _debugging(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get("debug")) or os.environ.get("CONVGRAD_DEBUG", "") not in ("", "0")
+
+
+class ConvgradGroup(click.Group):
+    """Lazily loaded commands; maps every failure to its documented exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta[_COMMAND] = name  # for the --help hint when a usage error has no context
+        return name, command, rest
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:  # convgrad's own options, e.g. `convgrad --bogus`
+            raise UsageFailure(error) from None
+        except KeyboardInterrupt:
+            # Ctrl-C while Click parses: quietly 130, not Click's "Aborted!" and 1.
+            raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            raise Failure(error) from None
+        except click.UsageError as error:
+            raise UsageFailure(error, f"{ctx.command_path} {ctx.meta.get(_COMMAND, '')}".strip()) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            ctx.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader (head, jq -e …) went away: not our error to report.
+            sys.stderr.close()
+            ctx.exit(ExitCode.OK)
+        except UnicodeEncodeError as error:
+            # stdout is not UTF-8 (PYTHONIOENCODING=ascii, an old Windows console): say so, don't crash.
+            if _debugging(ctx):
+                raise
+            raise Failure(
+                InputError(
+                    "stdout",
+                    f"cannot show {error.object[error.start : error.end]!r} in {error.encoding}",
+                    "set PYTHONIOENCODING=utf-8, or write to a file with -o",
+                )
+            ) from None
+        except MemoryError:
+            # The estimate in resources.check_memory let it through, but the machine disagreed.
+            if _debugging(ctx):
+                raise
+            raise Failure(
+                InputError(
+                    "memory",
+                    "the problem did not fit in memory",
+                    "use smaller arrays, less padding or dilation",
+                )
+            ) from None
+        except Exception:
+            if _debugging(ctx):
+                raise
+            import traceback  # only on the error path: not worth its import time on every start
+
+            click.echo(f"convgrad: internal error: {traceback.format_exc().splitlines()[-1]}", err=True)
+            click.echo(
+                "this is a bug; rerun with --debug (or CONVGRAD_DEBUG=1) for the traceback and report it",
+                err=True,
+            )
+            ctx.exit(ExitCode.INTERNAL_ERROR)
+
+
+def package_version() -> str:
+    """The installed distribution's version, from its metadata (never a second copy in code).
+
+    Reads ``convgrad-*.dist-info/METADATA`` on ``sys.path`` directly, the lookup
+    ``importlib.metadata`` makes, without the ~30 ms of importing that module.
+    """
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("convgrad-") and name.endswith(".dist-info"):
+                version = _metadata_version(os.path.join(entry or ".", name, "METADATA"))
+                if version:
+                    return version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as metadata_version
+
+    try:
+        return metadata_version("convgrad")
+    except PackageNotFoundError:
+        return "0+unknown (not installed)"
+
+
+def _metadata_version(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as metadata:
+            for line in metadata:
+                if line.startswith("Version:"):
+                    return line.partition(":")[2].strip()
+                if not line.strip():
+                    return None  # the headers end at the first blank line
+    except OSError:
+        return None
+    return None
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"convgrad {package_version()}")
+        ctx.exit()
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["debug"] = value
+    return value
+
+
+@click.group(
+    cls=ConvgradGroup,
+    invoke_without_command=True,
+    # Spelled out: Click versions disagree on the default, and the README quotes this line.
+    subcommand_metavar="[COMMAND] [ARGS]...",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the traceback of internal errors.",
+)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Gradients of convolution layers, exact, and derived the way you would by hand.
+
+    \b
+    Examples:
+      convgrad compute                      # the built-in 3×3 / 2×2 sample
+      convgrad compute -x X.csv -w W.csv -g dY.csv --stride 2
+      convgrad compute --problem hw3.json --format json | jq .grad_input
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())

@@ -1,1 +1,0 @@
-"""One module per subcommand; each imports only Click at module level."""

@@ -1,0 +1,481 @@
+"""Compare a student's answers with the exact result, cell by cell, and say why they are wrong.
+
+A number is judged as it was *written*: ``0.33`` for 1/3 is right because it is 1/3
+rounded to its two written decimals (within half a unit of its last digit; at a tie
+both roundings count), so answers are read here with the text of every cell kept.
+Anything else must lie within a relative tolerance of the exact value.  Every wrong
+array gets a diagnosis from :mod:`convgrad_cli.grading.mistakes`.  No Click, no Rich.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from ..errors import InputError
+from ..exact import parse_number
+from ..load.operands import INLINE, Source, decode, parse_json, read_bytes, read_npy
+from .mistakes import ARRAYS, SYMBOLS, Diagnosis, Solved, diagnose, shape_causes
+
+DEFAULT_TOL = 1e-6
+ALIASES = {
+    "grad_weight": "grad_filter",
+    "dx": "grad_input",
+    "dw": "grad_filter",
+    "db": "grad_bias",
+    "y": "output",
+}
+INFO = ("name", "student", "title", "comment", "notes", "schema")
+_DECIMAL = re.compile(r"[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
+_SHAPE_RULES = {
+    "output": "Y has ⌊(S + padding − dilation·(K−1) − 1) / stride⌋ + 1 cells along each axis",
+    "grad_input": "∂L/∂X always has the shape of X",
+    "grad_filter": "∂L/∂W always has the shape of W",
+    "grad_bias": "∂L/∂b has one value per output channel (a single number for one filter)",
+}
+
+
+# ---------------------------------------------------------------- numbers as written
+
+
+@dataclass(frozen=True)
+class Written:
+    """One answer cell: its exact value, its text, and its decimal places (None for p/q or .npy floats)."""
+
+    value: int | Fraction | float
+    text: str
+    decimals: int | None
+
+
+def written(text: str) -> Written:
+    """``"0.33"`` → 33/100 with 2 decimals; ``"1/3"`` → 1/3; ``"3.3e-1"`` → 2 decimals too."""
+    return Written(parse_number(text), text.strip(), decimals_of(text))
+
+
+def decimals_of(text: str) -> int | None:
+    """Decimal places of the last written digit (the exponent counts); 0 for integers, None for p/q."""
+    match = _DECIMAL.fullmatch(text.strip().translate(_MINUS_SIGNS))
+    if match is None:
+        return None
+    return max(len(match.group(1) or "") - int(match.group(2) or 0), 0)
+
+
+def judge(given: Written, expected: Any, tol: Fraction) -> str:
+    """``exact``, ``rounded`` (fewer decimals, within half a unit of the last one), ``close`` (within tol) or ``wrong``.
+
+    The tolerance is relative to |expected|, and absolute below 1 so that zeros can be met.
+    Against a float result, a rounding may also be off by that tolerance.
+    """
+    truth, value = _fraction(expected), _fraction(given.value)
+    gap = abs(value - truth)
+    if gap == 0:
+        return "exact"
+    allowed = tol * max(abs(truth), Fraction(1))
+    slack = allowed if isinstance(expected, (float, np.floating)) else 0
+    if given.decimals and gap <= Fraction(1, 2 * 10**given.decimals) + slack:
+        return "rounded"
+    return "close" if gap <= allowed else "wrong"
+
+
+def _fraction(value: Any) -> Fraction:
+    """An exact value; a float as the shortest decimal that names it (0.1 + 0.2 is 0.30000000000000004)."""
+    if isinstance(value, (float, np.floating)):
+        return Fraction(repr(float(value)))
+    # Fraction(np.int64) would keep an int64 numerator that can overflow.
+    return Fraction(int(value)) if isinstance(value, np.integer) else Fraction(value)
+
+
+# ---------------------------------------------------------------- reading answers
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A student's arrays (object arrays of :class:`Written`) by name, and where they came from."""
+
+    arrays: dict[str, np.ndarray]
+    source: str
+
+
+def read_answer(text: str, stdin: BinaryIO | None = None, dims: int = 2) -> Answer:
+    """An answer document: a JSON object with any of output, grad_input, grad_filter, grad_bias.
+
+    ``text`` is a path, ``-`` or inline JSON starting with ``{``.
+    """
+    inline = text.lstrip().startswith("{")
+    name = INLINE if inline else Source(text).name
+    data = text.encode() if inline else read_bytes(Source(text), stdin)
+    try:
+        return Answer(answer_arrays(_json(decode(data, "answer"), "answer")), name)
+    except InputError as error:
+        raise error.with_source(name) from None
+
+
+def answer_arrays(document: Any) -> dict[str, np.ndarray]:
+    """The arrays of a parsed answer document, checked key by key."""
+    if not isinstance(document, dict):
+        raise InputError(
+            "answer", f"is {_kind(document)}, not a JSON object",
+            'write {"grad_input": [[…]], …}, or give one array with --grad-input FILE',
+        )  # fmt: skip
+    arrays: dict[str, np.ndarray] = {}
+    for key, value in document.items():
+        name = ALIASES.get(key, key)
+        if name in ARRAYS:
+            arrays[name] = nested(value, name)
+        elif name not in INFO:
+            raise InputError(key, "is not an answer convgrad knows", "use " + ", ".join(ARRAYS))
+    if not arrays:
+        raise InputError("answer", "holds no answers", "give any of " + ", ".join(ARRAYS))
+    return arrays
+
+
+def answer_in_problem(path: str) -> Answer | None:
+    """The ``answer`` object a problem file may carry (a homework with its key), or None."""
+    if path == "-":
+        return None
+    document = _json(decode(read_bytes(Source(path), None), "problem"), "problem")
+    if not isinstance(document, dict) or "answer" not in document:
+        return None
+    try:
+        return Answer(answer_arrays(document["answer"]), path)
+    except InputError as error:
+        raise error.with_source(path) from None
+
+
+def read_array(text: str, name: str, stdin: BinaryIO | None = None, dims: int = 2) -> np.ndarray:
+    """One answer array from a flag: a .json/.csv/.npy file, ``-`` or inline JSON (a number for ∂L/∂b)."""
+    source = Source(text)
+    data = read_bytes(source, stdin)
+    suffix = Path(text).suffix.lower() if source.name == text else ""
+    try:
+        if suffix == ".npy" or data.startswith(b"\x93NUMPY"):
+            return _from_npy(read_npy(data, name))
+        content = decode(data, name)
+        if source.name == INLINE and not content.lstrip().startswith("["):
+            return nested(_Number(content.strip()), name)  # a bare number, e.g. --grad-bias 4
+        if suffix == ".csv" or (suffix != ".json" and not content.lstrip().startswith("[")):
+            return _csv(content, name, dims)
+        return nested(_json(content, name), name)
+    except InputError as error:
+        raise error.with_source(source.name) from None
+
+
+class _Number(str):
+    """A JSON number's text, kept so its decimals can be counted."""
+
+
+def _json(text: str, field: str) -> Any:
+    return parse_json(text, field, number=_Number, constant=_not_finite, holder="an answer")
+
+
+def _not_finite(word: str) -> Any:
+    raise InputError("answer", f"{word} is not a finite number", "give finite numbers")
+
+
+def nested(value: Any, field: str) -> np.ndarray:
+    """Nested lists of numbers or number strings → an object array of :class:`Written`."""
+    shape: list[int] = []
+    probe = value
+    while isinstance(probe, list):
+        if not probe:
+            raise InputError(
+                field + "[0]" * len(shape), "is an empty array", "every axis needs at least one entry"
+            )
+        shape.append(len(probe))
+        probe = probe[0]
+    if len(shape) > 5:
+        raise InputError(field, "has more than 5 axes", "an answer has at most 5 axes (N, C, D, H, W)")
+    cells: list[Written] = []
+    _collect(value, tuple(shape), field, cells)
+    flat = np.empty(len(cells), dtype=object)
+    flat[:] = cells
+    return flat.reshape(shape)
+
+
+def _collect(value: Any, shape: tuple[int, ...], path: str, cells: list[Written]) -> None:
+    if not shape:
+        cells.append(_cell(value, path))
+        return
+    if not isinstance(value, list) or len(value) != shape[0]:
+        got = f"has {len(value)} entries" if isinstance(value, list) else f"is {_kind(value)}"
+        raise InputError(path, f"{got} where {shape[0]} were expected", "make every row the same length")
+    for i, item in enumerate(value):
+        _collect(item, shape[1:], f"{path}[{i}]", cells)
+
+
+def _cell(value: Any, path: str) -> Written:
+    if not isinstance(value, str):  # JSON numbers arrive as _Number, which is a str
+        raise InputError(path, f"is {_kind(value)}, not a number", 'write a number, a decimal or "p/q"')
+    try:
+        return written(value)
+    except ValueError as error:
+        raise InputError(path, str(error), 'write a number, a decimal or a fraction like "1/3"') from None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "the boolean " + ("true" if value else "false")
+    names = {type(None): "null", dict: "an object", list: "an array"}
+    return names.get(type(value), repr(value))
+
+
+def _csv(text: str, field: str, dims: int) -> np.ndarray:
+    """A matrix, one row per line: commas or spaces between cells; ``#`` comments and blank lines skipped."""
+    rows: list[list[Written]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if content:
+            cells = [c.strip() for c in content.split(",")] if "," in content else content.split()
+            rows.append(
+                [_csv_cell(cell, f"{field} row {number}, column {j}") for j, cell in enumerate(cells, 1)]
+            )
+    if not rows:
+        raise InputError(field, "the CSV has no rows of numbers", "write one matrix row per line")
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(rows[0]):
+            raise InputError(
+                f"{field} row {number}", f"has {len(row)} cells, but row 1 has {len(rows[0])}",
+                "make every row the same length",
+            )  # fmt: skip
+    array = np.empty((len(rows), len(rows[0])), dtype=object)
+    for i, row in enumerate(rows):
+        array[i, :] = row
+    return array[0] if dims == 1 and len(rows) == 1 else array
+
+
+def _csv_cell(cell: str, where: str) -> Written:
+    try:
+        return written(cell)
+    except ValueError as error:
+        raise InputError(where, str(error), "CSV cells must be numbers; remove headers and text") from None
+
+
+def _from_npy(array: np.ndarray) -> np.ndarray:
+    as_written = np.frompyfunc(lambda v: Written(v, repr(v), None), 1, 1)
+    return np.asarray(as_written(array.astype(object)), dtype=object).reshape(array.shape)
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One answer cell: 0-based ``index``, what was given, the exact value, and the verdict."""
+
+    index: tuple[int, ...]
+    given: Written
+    expected: Any
+    verdict: str
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict != "wrong"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One answered array: its cells (none when the shape is wrong) and, if wrong, a diagnosis."""
+
+    name: str
+    given_shape: tuple[int, ...]
+    expected_shape: tuple[int, ...]
+    cells: tuple[Cell, ...]
+    shape_note: str | None
+    diagnosis: Diagnosis | None
+
+    @property
+    def shape_ok(self) -> bool:
+        return self.shape_note is None
+
+    @property
+    def correct(self) -> bool:
+        return self.shape_ok and all(cell.correct for cell in self.cells)
+
+    @property
+    def wrong_cells(self) -> list[Cell]:
+        return [cell for cell in self.cells if not cell.correct]
+
+    @property
+    def rounded(self) -> bool:
+        return any(cell.verdict == "rounded" for cell in self.cells)
+
+    @property
+    def right_cells(self) -> int:
+        return sum(cell.correct for cell in self.cells)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.expected_shape, dtype=int))
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every answered array of one answer, in the order Y, ∂L/∂X, ∂L/∂W, ∂L/∂b."""
+
+    source: str
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def correct(self) -> bool:
+        return all(v.correct for v in self.verdicts)
+
+    @property
+    def mistakes(self) -> list[str]:
+        return list(dict.fromkeys(v.diagnosis.mistake for v in self.verdicts if v.diagnosis))
+
+    def _repr_markdown_(self) -> str:
+        # Jupyter shows the same report a teaching assistant pastes into feedback.
+        from ..render.check_report import markdown
+
+        return markdown(self, "")
+
+    def score(self) -> tuple[int, int, int, int]:
+        """(arrays right, arrays given, cells right, cells expected)."""
+        return (
+            sum(v.correct for v in self.verdicts), len(self.verdicts),
+            sum(v.right_cells for v in self.verdicts), sum(v.size for v in self.verdicts),
+        )  # fmt: skip
+
+
+def conform(given: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """``given`` in ``shape`` when they differ only by axes of length 1 (a 3×3 written as 1×1×3×3), else None."""
+    if given.shape == shape:
+        return given
+    if given.size == int(np.prod(shape, dtype=int)) and _squeezed(given.shape) == _squeezed(shape):
+        return given.reshape(shape)
+    return None
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
+
+
+def check(p: Solved, answer: Answer, tol: float = DEFAULT_TOL) -> Report:
+    """Judge every array the answer gives against the exact result of ``p``."""
+    limit = Fraction(tol)
+    return Report(answer.source, tuple(verdict(p, name, answer.arrays[name], limit) for name in ARRAYS
+                                       if name in answer.arrays))  # fmt: skip
+
+
+def verdict(p: Solved, name: str, given: np.ndarray, tol: Fraction) -> Verdict:
+    """One array: cell verdicts, or a shape note; a diagnosis when anything is wrong."""
+    expected = p.expected(name)
+    shaped = conform(given, expected.shape)
+    cells: tuple[Cell, ...] = ()
+    note = None
+    if shaped is None:
+        note = shape_note(p, name, given.shape, expected.shape)
+    else:
+        cells = tuple(
+            Cell(index, g, e, judge(g, e, tol))
+            for index, g, e in zip(np.ndindex(expected.shape), shaped.flat, expected.flat)
+        )
+    wrong = note is not None or not all(cell.correct for cell in cells)
+    diagnosis = diagnose(p, name, agreement(given, tol)) if wrong else None
+    return Verdict(name, given.shape, expected.shape, cells, note, diagnosis)
+
+
+def agreement(given: np.ndarray, tol: Fraction) -> Callable[[np.ndarray], np.ndarray | None]:
+    """For the diagnosis: the mask of given cells that agree with ``array``, by the same rules as :func:`judge`."""
+
+    def agrees(array: np.ndarray) -> np.ndarray | None:
+        shaped = conform(given, array.shape)
+        if shaped is None:
+            return None
+        hits = [judge(g, e, tol) != "wrong" for g, e in zip(shaped.flat, array.flat)]
+        return np.array(hits, dtype=bool).reshape(array.shape)
+
+    return agrees
+
+
+def shape_note(p: Solved, name: str, given: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """Both shapes, and what usually causes this one."""
+    causes = shape_causes(p, name, given)
+    why = (
+        f"a {shape_text(given)} {SYMBOLS[name]} usually means {causes[0].reason(p.spec.mode)}"
+        if causes
+        else _SHAPE_RULES[name]
+    )
+    return f"you gave {shape_text(given)}, the answer is {shape_text(expected)}: {why}"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """``3×3``; ``a list of 3`` (never a bare "3", which reads as a value); ``a single number``."""
+    if not shape:
+        return "a single number"
+    return f"a list of {shape[0]}" if len(shape) == 1 else "×".join(map(str, shape))
+
+
+# ---------------------------------------------------------------- the derivation of the wrong cells
+
+DERIVED_CELLS = 9  # wrong cells derived per array; a wholly wrong 50×50 answer needs no 2 500 derivations
+
+
+def derivation_selection(p: Solved, report: Report) -> Any | None:
+    """The :class:`~convgrad_cli.derivation.records.Selection` of the ∂L/∂W and ∂L/∂X cells answered wrong.
+
+    None when no such cell is wrong (Y and ∂L/∂b have no per-cell derivation).  At most
+    :data:`DERIVED_CELLS` per array, the first in row-major order.
+    """
+    from ..derivation.records import Selection
+
+    wrong = {v.name: [c.index for c in v.wrong_cells][:DERIVED_CELLS] for v in report.verdicts}
+    filter_cells, input_cells = wrong.get("grad_filter", []), wrong.get("grad_input", [])
+    if not filter_cells and not input_cells:
+        return None
+    names = tuple(_cell_name("w", i) for i in filter_cells) + tuple(_cell_name("x", i) for i in input_cells)
+    return Selection(_full_indices(p, filter_cells), _full_indices(p, input_cells), names)
+
+
+def _full_indices(p: Solved, cells: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
+    # The user's forms leave out leading axes of length 1 (N, C), so a full index puts zeros in front.
+    return tuple(sorted((0,) * (p.spec.dims + 2 - len(index)) + index for index in cells))
+
+
+def _cell_name(letter: str, index: tuple[int, ...]) -> str:
+    """``x22`` (1-based), or ``x[1,10]`` once an index passes 9: what ``--cells`` accepts."""
+    parts = [str(i + 1) for i in index]
+    return letter + ("".join(parts) if all(len(q) == 1 for q in parts) else "[" + ",".join(parts) + "]")
+
+
+# ---------------------------------------------------------------- a whole class
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One answer file of a class: its report, or why it could not be read."""
+
+    name: str
+    report: Report | None
+    error: str | None = None
+
+
+def answer_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
+    """The ``*.json`` answer files of a folder, sorted, leaving out hidden files and ``skip`` (the problem)."""
+    skipped = {Path(s).resolve() for s in skip}
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() == ".json" and not path.name.startswith(".") and path.resolve() not in skipped
+    )
+
+
+def grade(
+    p: Solved, paths: list[str], tol: float, dims: int, done: Callable[[], None] = lambda: None
+) -> list[Graded]:
+    """Check each answer file; an unreadable file is reported, not fatal. Files are only read."""
+    graded = []
+    for path in paths:
+        try:
+            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol)))
+        except InputError as error:
+            graded.append(Graded(path, None, str(error.with_source(path))))
+        done()
+    return graded

@@ -1,0 +1,1 @@
+"""Reading operands and problems: files, stdin and inline text into exact arrays."""

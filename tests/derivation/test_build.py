@@ -1,0 +1,287 @@
+"""The derivation's terms are exactly the definition's multiplications, in page order.
+
+The expected terms come from one loop over the definition, written here from scratch:
+for every image n, output channel o, output position i, input channel c and tap k of
+y[n, o, i] = Σ x[n, g·C + c, i·s + k·d − p] · w[o, c, k], a term that reads a real input
+belongs to ∂L/∂w[o, c, k] (as δ·x) and to ∂L/∂x at that input (as w·δ).  Looping n, o, i
+in row-major order lists each weight's terms by image then position, and each input's by
+filter then δ position, which is the order the page takes them in.
+"""
+
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+from itertools import product
+from math import prod
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from strategies import Problem, problems
+
+from convgrad_cli import backward
+from convgrad_cli.derivation.records import (
+    GAP,
+    PAD,
+    TRACE_LIMIT,
+    Derivation,
+    Frame,
+    Selection,
+    build,
+    build_symbolic,
+    choose,
+    frame_of,
+    parse_cells,
+    term_count,
+    window_count,
+)
+from convgrad_cli.errors import InputError
+
+PAGE = ([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]])
+Expected = dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]]
+
+
+def definition_terms(result: Any) -> tuple[Expected, Expected]:
+    """Per full-form cell of ∂L/∂W and ∂L/∂X: (other operand's index, δ index), user forms."""
+    spec, layout = result.spec, result.layout
+    x = layout.full_input(np.asarray(result.input))
+    w = layout.full_filter(np.asarray(result.filter))
+    n_batch, spatial = x.shape[0], x.shape[2:]
+    (c_out, c_group), kernel = w.shape[:2], w.shape[2:]
+    out = spec.output_shape(spatial, kernel)
+    per_group = c_out // spec.groups
+    x_drop, w_drop = spec.dims + 2 - np.ndim(result.input), spec.dims + 2 - np.ndim(result.filter)
+    keep_n, keep_o = x_drop == 0, w_drop == 0  # the README's short-form rule for δ
+
+    def user_delta(n: int, o: int, i: tuple[int, ...]) -> tuple[int, ...]:
+        return (n,) * keep_n + (o,) * keep_o + i
+
+    dw: Expected = {idx: [] for idx in np.ndindex(*w.shape)}
+    dx: Expected = {idx: [] for idx in np.ndindex(*x.shape)}
+    for n, o, i in product(range(n_batch), range(c_out), np.ndindex(*out)):
+        for c, k in product(range(c_group), np.ndindex(*kernel)):
+            pos = tuple(
+                i[a] * spec.stride[a] + k[a] * spec.dilation[a] - spec.padding[a][0] for a in range(spec.dims)
+            )
+            if not all(0 <= p < s for p, s in zip(pos, spatial)):
+                continue  # reads a padding zero: no term
+            ci = o // per_group * c_group + c
+            # convolve mode: the forward pass reads W rotated, so tap k multiplies w[K − 1 − k]
+            weight = k if spec.mode == "correlate" else tuple(kn - 1 - ka for kn, ka in zip(kernel, k))
+            x_index, w_index = (n, ci, *pos), (o, c, *weight)
+            dw[w_index].append((x_index[x_drop:], user_delta(n, o, i)))
+            dx[x_index].append((w_index[w_drop:], user_delta(n, o, i)))
+    return dw, dx
+
+
+def check_terms(result: Any, derivation: Derivation, exact: bool) -> None:
+    dw, dx = definition_terms(result)
+    assert [c.full for c in derivation.grad_filter] == list(dw)
+    assert [c.full for c in derivation.grad_input] == list(dx)
+    for cells, expected, source in (
+        (derivation.grad_filter, dw, "input"),
+        (derivation.grad_input, dx, "filter"),
+    ):
+        operand = np.asarray(getattr(result, source))
+        delta = np.asarray(result.grad_output)
+        for cell in cells:
+            assert [(t.source, t.delta) for t in cell.terms] == expected[cell.full]
+            for t in cell.terms:
+                assert t.source_value == operand[t.source] and t.delta_value == delta[t.delta]
+            total = sum((Fraction(t.product) if exact else t.product for t in cell.terms), Fraction(0))
+            if exact:
+                assert total == cell.value, cell
+            else:
+                assert float(total) == pytest.approx(float(cell.value), rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(("int", "fraction", "bigint")))
+def test_terms_are_the_definition_and_sum_exactly(problem: Problem) -> None:
+    result = problem.run(backward)
+    check_terms(result, build(result), exact=result.arithmetic == "exact")
+
+
+@settings(max_examples=15, deadline=None)
+@given(problems(("float64",)))
+def test_float_terms_sum_to_the_engine(problem: Problem) -> None:
+    result = problem.run(backward)
+    check_terms(result, build(result, steps=False), exact=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(("int",)))
+def test_windows_on_the_padded_grid_show_exactly_the_terms(problem: Problem) -> None:
+    """Where the window (rot180(W), or W in convolve mode) meets real δ, the terms are, in order."""
+    d = build(problem.run(backward))
+    grids = {s.block: s.padded for s in d.deltas}
+    sliding = {s.block: s.sliding for s in d.filters}
+    c_group = d.frame.filter_shape[1]
+    for cell in d.grad_input:
+        for part in cell.parts:
+            grid, filt = grids[part.block], sliding[(part.block[1], cell.full[1] % c_group)]
+            met = []
+            for a in np.ndindex(*filt.shape):
+                delta = grid.at(tuple(c + ai for c, ai in zip(part.corner, a)))
+                weight = filt.at(a)
+                if delta not in (PAD, GAP) and weight not in (PAD, GAP):
+                    met.append((weight, delta))
+            assert met == [(t.source, t.delta) for t in part.terms]
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(("int",)))
+def test_symbolic_derivation_lists_the_same_terms_without_values(problem: Problem) -> None:
+    result = problem.run(backward)
+    numeric = build(result)
+    frame = frame_of(result)
+    symbolic = build_symbolic(
+        Frame.of(result.spec, np.shape(result.input), np.shape(result.filter), frame.bias)
+    )
+    assert symbolic.values is None
+    for a, b in ((numeric.grad_filter, symbolic.grad_filter), (numeric.grad_input, symbolic.grad_input)):
+        assert [(c.index, [(t.source, t.delta) for t in c.terms]) for c in a] == [
+            (c.index, [(t.source, t.delta) for t in c.terms]) for c in b
+        ]
+        assert all(c.value is None and all(t.product is None for t in c.terms) for c in b)
+    assert symbolic.deltas == numeric.deltas and symbolic.filters == numeric.filters
+
+
+@settings(max_examples=30, deadline=None)
+@given(problems(("int",), bias=True))
+def test_bias_cells_sum_delta(problem: Problem) -> None:
+    result = problem.run(backward)
+    d = build(result)
+    grad_bias = np.atleast_1d(np.asarray(result.grad_bias))
+    assert len(d.grad_bias) == grad_bias.size
+    for o, cell in enumerate(d.grad_bias):
+        assert cell.value == grad_bias[o] == sum(cell.delta_values or ())
+        assert all(
+            np.asarray(result.grad_output)[i] == v for i, v in zip(cell.deltas, cell.delta_values or ())
+        )
+
+
+def test_page_example_reads_like_the_page() -> None:
+    """DERIVATION.md: ∂L/∂w₁₂ = δ₁₁·x₁₂ + δ₁₂·x₁₃ + δ₂₁·x₂₂ + δ₂₂·x₂₃; ∂L/∂x₂₂ = w₂₂·δ₁₁ + w₂₁·δ₁₂ + w₁₂·δ₂₁ + w₁₁·δ₂₂."""
+    d = build(backward(*PAGE))
+    w12 = d.grad_filter[1]
+    assert [(t.delta, t.source) for t in w12.terms] == [
+        ((0, 0), (0, 1)),
+        ((0, 1), (0, 2)),
+        ((1, 0), (1, 1)),
+        ((1, 1), (1, 2)),
+    ]
+    assert [(t.delta_value, t.source_value) for t in w12.terms] == [
+        (1, 2),
+        (2, 0),
+        (-1, -1),
+        (3, 2),
+    ] and w12.value == 9
+    x22 = d.grad_input[4]
+    assert [(t.source, t.delta) for t in x22.terms] == [
+        ((1, 1), (0, 0)),
+        ((1, 0), (0, 1)),
+        ((0, 1), (1, 0)),
+        ((0, 0), (1, 1)),
+    ]
+    assert [(t.source, t.delta) for t in d.grad_input[0].terms] == [
+        ((0, 0), (0, 0))
+    ]  # a corner: w₁₁·δ₁₁ alone
+    assert d.filters[0].flips[-1].entries == ((1, 1), (1, 0), (0, 1), (0, 0))  # rot180(W)
+    assert d.deltas[0].padded.shape == (4, 4) and d.deltas[0].inserted is None
+
+
+def test_stride_inserts_zeros_and_padding_is_cropped() -> None:
+    d = build(backward([[1, 2, 3, 4, 5]] * 5, [[1, 0, 1]] * 3, stride=2, padding=1))
+    steps = d.deltas[0]
+    assert steps.inserted is not None and steps.inserted.shape == (5, 5)  # 3 outputs, a zero between
+    assert steps.inserted.at((0, 1)) == GAP and steps.inserted.at((0, 2)) == (0, 1)
+    # padded frame 7 wide, extent 3: grid 7 + 3 − 1; windows of real inputs start at padding 1
+    assert steps.padded.shape == (9, 9) and d.grad_input[0].parts[0].corner == (1, 1)
+    assert steps.padded.at((0, 0)) == PAD
+
+
+def test_dilation_spreads_the_sliding_filter() -> None:
+    d = build(backward([[1] * 5] * 5, [[1, 2], [3, 4]], dilation=2))
+    sliding = d.filters[0].sliding
+    assert sliding.shape == (3, 3)
+    assert sliding.entries == ((1, 1), GAP, (1, 0), GAP, GAP, GAP, (0, 1), GAP, (0, 0))
+
+
+def test_convolve_mode_slides_w_unrotated() -> None:
+    d = build(backward(*PAGE, mode="convolve"))
+    assert d.filters[0].sliding.entries == ((0, 0), (0, 1), (1, 0), (1, 1))
+    assert [(t.source, t.delta) for t in d.grad_input[0].terms] == [((1, 1), (0, 0))]
+
+
+def test_parse_cells() -> None:
+    frame = frame_of(backward(*PAGE))
+    assert parse_cells("x22,w12", frame) == Selection(((0, 0, 0, 1),), ((0, 0, 1, 1),), ("x22", "w12"))
+    assert parse_cells("x[3,3]; X11", frame).input_cells == ((0, 0, 0, 0), (0, 0, 2, 2))
+    assert parse_cells("w", frame) == Selection(None, (), ("w",))
+    big = frame_of(backward(np.ones((12, 12), dtype=int), [[1]]))
+    assert parse_cells("x[1,12]", big).input_cells == ((0, 0, 0, 11),)
+    for bad, message in [
+        ("x44", "'x44' is outside the 3×3 input"),
+        ("x2", "'x2' gives 1 indices but the input has 2 axes"),
+        ("y11", "'y11' is not a cell"),
+        (",", "names no cells"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            parse_cells(bad, frame)
+
+
+def test_size_policy() -> None:
+    small = frame_of(backward(*PAGE))
+    assert choose(small, trace=None, cells=None) == (Selection(), None)
+    assert choose(small, trace=False, cells=None) == (None, None)
+    assert choose(small, trace=False, cells="x11")[0] == parse_cells("x11", small)
+    big = frame_of(backward(np.ones((20, 20), dtype=int), np.ones((3, 3), dtype=int)))
+    assert window_count(big) == 400 > TRACE_LIMIT
+    selection, note = choose(big, trace=None, cells=None)
+    assert selection is None and note is not None and "--trace" in note and "--cells x11,w11" in note
+    assert choose(big, trace=True, cells=None) == (Selection(), None)
+    huge = frame_of(backward(np.ones((300, 300), dtype=int), np.ones((3, 3), dtype=int)))
+    with pytest.raises(InputError, match="--cells"):
+        choose(huge, trace=True, cells=None)
+
+
+def test_term_count_is_the_number_of_terms() -> None:
+    result = backward(
+        np.ones((2, 3, 6, 5), dtype=int), np.ones((4, 3, 3, 2), dtype=int), stride=(2, 1), padding=1
+    )
+    d = build(result)
+    assert (
+        term_count(frame_of(result))
+        == sum(len(c.terms) for c in d.grad_filter)
+        == sum(len(c.terms) for c in d.grad_input)
+    )
+    assert window_count(frame_of(result)) == sum(len(c.parts) for c in d.grad_input)
+
+
+def test_building_is_linear_in_the_terms() -> None:
+    """4× the terms costs about 4× the time (generously: under 8×), never quadratic."""
+    rng = np.random.default_rng(0)
+
+    def seconds(size: int) -> float:
+        result = backward(rng.integers(-3, 3, (size, size)), rng.integers(-3, 3, (3, 3)))
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            build(result, steps=False)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = seconds(17), seconds(32)  # 15² vs 30² outputs: 4× the terms
+    assert large < 8 * small + 0.01
+
+
+def test_selected_cells_on_a_big_problem_cost_only_their_terms() -> None:
+    result = backward(np.ones((300, 300), dtype=int), np.ones((3, 3), dtype=int))
+    start = time.perf_counter()
+    d = build(result, parse_cells("x[150,150],w11", frame_of(result)))
+    assert time.perf_counter() - start < 1.0
+    assert [len(c.terms) for c in d.grad_input] == [9] and d.grad_input[0].value == 9
+    assert len(d.grad_filter[0].terms) == prod((298, 298))

@@ -1,0 +1,313 @@
+"""Every path of the wide-grid engine against the brute-force oracle (exactly) and PyTorch (float64).
+
+The paths (``convgrad_cli/engine/wide.py``, ``grads.py``):
+
+* stride 1 — one phase; each tap reads a shifted contiguous row (any dilation,
+  asymmetric padding, 1-, 2- and 3-D);
+* stride > 1 — the input split into phases, including phases no tap reads and
+  phases that are all padding;
+* groups with several channels per group — batched GEMMs;
+* depthwise — one input channel per group (K = 1 columns), any multiplier;
+* column blocks — many small blocks with a ragged last one (block sizes patched down);
+* dtypes — float32 stays float32; int64 and Python-int object arrays stay exact.
+
+The engine is called directly, on full forms, so each example pins one path.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import oracle
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convgrad_cli import backward
+from convgrad_cli.engine import grads, resolve_spec, wide
+from convgrad_cli.engine.spec import ConvSpec
+
+EXAMPLES = settings(max_examples=40, deadline=None)
+PATHS = ("stride1", "strided", "grouped", "depthwise")
+MAX_SPATIAL = {1: 9, 2: 6, 3: 4}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One problem in full forms, with its parameters as ``resolve_spec`` takes them."""
+
+    x: np.ndarray  # (N, C_in, *S), int64
+    w: np.ndarray  # (C_out, C_in/G, *K), int64
+    delta: np.ndarray  # (N, C_out, *S_out), int64
+    params: dict[str, Any]  # stride, padding pairs, dilation, groups, mode, dims
+
+    @property
+    def spec(self) -> ConvSpec:
+        return resolve_spec(kernel=self.w.shape[2:], **self.params)
+
+    def engine(self, dtype: Any, combined: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Y, ∂L/∂X, ∂L/∂W) from the engine, every operand cast to ``dtype``.
+
+        ``combined``: from :func:`grads.gradients` (X and δ laid out once), else one function each.
+        """
+        x, w, d = (a.astype(dtype) for a in (self.x, self.w, self.delta))
+        spec = self.spec
+        if combined:
+            return grads.gradients(x, w, d, spec)
+        return (
+            grads.forward(x, w, spec),
+            grads.grad_input(d, w, spec, x.shape[2:]),
+            grads.grad_filter(x, d, spec, w.shape[2:]),
+        )
+
+    def oracle(self, scale: int = 1) -> tuple[Any, Any, Any]:
+        """The brute-force results (nested lists of Python ints), operands multiplied by ``scale``."""
+        p = self.params
+        conv = oracle.make_conv(
+            self.w.shape[2:], stride=p["stride"], padding=p["padding"], dilation=p["dilation"],
+            groups=p["groups"], mode=p["mode"],
+        )  # fmt: skip
+        x, w, d = ((a.astype(object) * scale).tolist() for a in (self.x, self.w, self.delta))
+        r = oracle.conv_backward(x, w, d, None, conv)
+        return r.output, r.grad_input, r.grad_filter
+
+
+@st.composite
+def layers(draw: st.DrawFn, path: str) -> Layer:
+    """A small random layer that runs through ``path`` (see the module docstring)."""
+    dims = draw(st.integers(1, 3))
+    n = draw(st.integers(1, 2))
+    if path == "grouped":
+        groups, c_group, per_group = draw(st.integers(2, 3)), draw(st.integers(2, 3)), draw(st.integers(1, 2))
+    elif path == "depthwise":
+        groups, c_group, per_group = draw(st.integers(2, 4)), 1, draw(st.integers(1, 3))
+    else:
+        groups, c_group, per_group = 1, draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride_max = 1 if path == "stride1" else 4
+    axes = [draw(_axis(dims, stride_max)) for _ in range(dims)]
+    if path == "strided" and all(a[2] == 1 for a in axes):
+        axes[0] = (axes[0][0], axes[0][1], 2, axes[0][3], axes[0][4])
+    size, kernel, stride, dilation, pads = (tuple(v) for v in zip(*axes))
+    params = {
+        "dims": dims, "stride": list(stride), "dilation": list(dilation), "padding": [list(p) for p in pads],
+        "groups": groups, "mode": draw(st.sampled_from(("correlate", "convolve"))),
+    }  # fmt: skip
+    spec = resolve_spec(kernel=kernel, **params)
+    out = spec.output_shape(size, kernel)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    c_in, c_out = groups * c_group, groups * per_group
+    return Layer(
+        rng.integers(-5, 6, (n, c_in, *size)),
+        rng.integers(-5, 6, (c_out, c_group, *kernel)),
+        rng.integers(-5, 6, (n, c_out, *out)),
+        params,
+    )
+
+
+@st.composite
+def _axis(draw: st.DrawFn, dims: int, stride_max: int) -> tuple[int, int, int, int, tuple[int, int]]:
+    """(size, kernel, stride, dilation, (before, after)) with the dilated kernel inside the padded input."""
+    k = draw(st.integers(1, 3))
+    d = draw(st.integers(1, 3))
+    pad = (draw(st.integers(0, 4)), draw(st.integers(0, 4)))
+    size = draw(st.integers(max(1, d * (k - 1) + 1 - sum(pad)), max(MAX_SPATIAL[dims], d * (k - 1) + 1)))
+    return size, k, draw(st.integers(1, stride_max)), d, pad
+
+
+def assert_exact(got: tuple[np.ndarray, ...], want: tuple[Any, ...], dtype: Any) -> None:
+    for name, g, expected in zip(("output", "grad_input", "grad_filter"), got, want):
+        assert g.dtype == np.dtype(dtype), f"{name}: dtype {g.dtype}, expected {np.dtype(dtype)}"
+        assert g.tolist() == expected, f"{name} differs from the oracle"
+
+
+# ---------------------------------------------------------------- exact, against the oracle
+
+
+@pytest.mark.parametrize("path", PATHS)
+@EXAMPLES
+@given(data=st.data())
+def test_int64_matches_oracle_exactly(path: str, data: st.DataObject) -> None:
+    layer = data.draw(layers(path))
+    combined = data.draw(st.booleans(), "combined")
+    assert_exact(layer.engine(np.int64, combined), layer.oracle(), np.int64)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_python_ints_beyond_int64_stay_exact(path: str, data: st.DataObject) -> None:
+    layer = data.draw(layers(path))
+    big = 2**70 + 1
+    x, w, d = (a.astype(object) * big for a in (layer.x, layer.w, layer.delta))
+    spec = layer.spec
+    got = (
+        grads.forward(x, w, spec),
+        grads.grad_input(d, w, spec, x.shape[2:]),
+        grads.grad_filter(x, d, spec, w.shape[2:]),
+    )
+    assert_exact(got, layer.oracle(big), object)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_many_small_blocks(path: str, data: st.DataObject) -> None:
+    # Blocks of 1–5 columns: every block boundary, and a ragged last block, inside small problems.
+    layer = data.draw(layers(path))
+    width = data.draw(st.integers(1, 5))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wide, "COLUMN_BYTES", 1)
+        patch.setattr(wide, "MIN_BLOCK", width)
+        patch.setattr(wide, "MAX_BLOCK", width)
+        got = layer.engine(np.int64)
+    assert_exact(got, layer.oracle(), np.int64)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_kept_scratch_is_reused_cleanly(path: str, data: st.DataObject) -> None:
+    # Every row and column buffer kept and reused from the previous example (another shape,
+    # dtype, stride and phase count): stale contents or two live uses of one slot would show.
+    layer = data.draw(layers(path))
+    dtype = data.draw(st.sampled_from([np.int64, np.float64, np.float32]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(wide, "KEEP_FROM", 0)
+        got = layer.engine(dtype, data.draw(st.booleans(), "combined"))
+    assert_exact(got, layer.oracle(), dtype)
+
+
+def test_float64_blas_exactness_bound_is_respected() -> None:
+    # Partial sums pass 2**53, where float64 would round: the exact plan must leave BLAS.
+    x = np.full((1, 4, 5, 5), 2**25 + 1)
+    w = np.full((3, 4, 3, 3), 2**25 - 1)
+    r = backward(x, w, padding=1)
+    want = oracle.conv_backward(x.tolist(), w.tolist(), None, None, oracle.make_conv((3, 3), padding=1))
+    assert r.arithmetic == "exact"
+    assert r.output.tolist() == want.output
+    assert r.grad_input.tolist() == want.grad_input
+    assert r.grad_filter.tolist() == want.grad_filter
+
+
+# ---------------------------------------------------------------- floats, against PyTorch
+
+
+@pytest.mark.parametrize("path", PATHS)
+@EXAMPLES
+@given(data=st.data())
+def test_float64_matches_torch(path: str, data: st.DataObject) -> None:
+    torch_ref = pytest.importorskip("torch_ref")
+    layer = data.draw(layers(path))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x, w, d = (rng.standard_normal(a.shape) for a in (layer.x, layer.w, layer.delta))
+    ref = torch_ref.torch_backward(x, w, d, **layer.params)
+    y, dx, dw = grads.gradients(x, w, d, layer.spec)
+    for name, got in (("output", y), ("grad_input", dx), ("grad_filter", dw)):
+        assert got.dtype == np.float64, f"{name}: {got.dtype}"
+        torch_ref.assert_close(got, getattr(ref, name), name)
+
+
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_float32_stays_float32(path: str, data: st.DataObject) -> None:
+    torch_ref = pytest.importorskip("torch_ref")
+    layer = data.draw(layers(path))
+    got = layer.engine(np.float32)
+    ref = torch_ref.torch_backward(layer.x, layer.w, layer.delta, **layer.params)
+    for name, g, want in zip(("output", "grad_input", "grad_filter"), got, (ref.output, ref.grad_input,
+                                                                              ref.grad_filter)):  # fmt: skip
+        assert g.dtype == np.float32, f"{name}: {g.dtype}"
+        # Small integers: every product and partial sum is exact in float32 too.
+        np.testing.assert_array_equal(g, want, err_msg=name)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_depthwise_in_halves_on_two_threads(data: st.DataObject) -> None:
+    # The two-thread split runs only on big layers: patch its threshold down to reach it here.
+    torch_ref = pytest.importorskip("torch_ref")
+    layer = data.draw(layers("depthwise"))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x, w, d = (rng.standard_normal(a.shape) for a in (layer.x, layer.w, layer.delta))
+    ref = torch_ref.torch_backward(x, w, d, **layer.params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grads, "HALVES_FROM", 1)
+        got = grads.gradients(x, w, d, layer.spec)
+        # Integer values in float64, as the exact plan runs them: every sum is exact.
+        on_ints = layer.engine(np.float64, combined=True)
+    for name, g in zip(("output", "grad_input", "grad_filter"), got):
+        torch_ref.assert_close(g, getattr(ref, name), name)
+    assert [a.tolist() for a in on_ints] == list(layer.oracle())
+
+
+# ---------------------------------------------------------------- the grid itself
+
+
+@given(st.sampled_from(PATHS).flatmap(layers))
+@settings(max_examples=60, deadline=None)
+def test_phases_hold_each_input_cell_at_most_once(layer: Layer) -> None:
+    spec = layer.spec
+    grid = wide.WideGrid.of(spec, layer.x.shape[2:], layer.w.shape[2:])
+    seen = np.zeros(layer.x.shape[2:], int)
+    for phase in grid.phases:
+        seen[phase.input] += 1
+        assert all(s.start < s.stop for s in phase.grid), "all-padding phases are dropped"
+    assert seen.max(initial=0) <= 1
+    taps = sorted(t for p in grid.phases for t in p.taps)
+    assert len(taps) == len(set(taps)), "a tap belongs to one phase"
+
+
+def test_a_phase_of_padding_only_is_dropped() -> None:
+    # One input cell, stride 3, padding 2 before: phases 0 and 1 hold padding only.
+    spec = resolve_spec(dims=1, kernel=(3,), stride=3, padding=[[2, 2]])
+    grid = wide.WideGrid.of(spec, (1,), (3,))
+    assert [p.start for p in grid.phases] == [(2,)]
+    assert [p.taps for p in grid.phases] == [(2,)]
+
+
+def test_reads_outside_the_source_are_refused() -> None:
+    source = np.zeros((1, 2, 10))
+    wide.Reads(source, 1, (3,), (2,)).check(5)  # starts 1, 3, 5; last cell read 9
+    with pytest.raises(AssertionError, match="outside"):
+        wide.Reads(source, 2, (3,), (2,)).check(5)
+
+
+# ---------------------------------------------------------------- start-up
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--help"], ["numpy", "rich", "importlib.metadata"]),
+        (["--version"], ["numpy", "rich"]),
+        (["compute", "--format", "json"], ["rich", "tempfile", "importlib.resources", "traceback"]),
+        # Smaller modules only some runs need: writing files, the BOM-stripping codec, pathlib
+        # (urllib.parse and ipaddress behind it, ~3 ms), the rlimit query small problems skip,
+        # and the table view's fallbacks for blocks too wide, and the LaTeX view.
+        (
+            ["compute", "--format", "json"],
+            ["encodings.utf_8_sig", "convgrad_cli.load.atomic", "pathlib", "resource"],
+        ),
+        (["compute"], ["rich.columns", "convgrad_cli.render.latex", "convgrad_cli.load.atomic"]),
+    ],
+)
+def test_cold_start_imports_only_what_the_command_needs(args: list[str], absent: list[str]) -> None:
+    # Each of these costs milliseconds of every start (see the README's Performance section).
+    # What NumPy and Click import themselves (it differs between their versions) is not ours to save.
+    floor = subprocess.run(
+        [sys.executable, "-c", "import sys, numpy, click; print(' '.join(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    absent = [m for m in absent if m not in floor or m in ("numpy", "rich")]
+    code = (
+        "import sys; from convgrad_cli.cli.main import main\n"
+        f"try:\n    main({args!r}, prog_name='convgrad')\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {absent!r} if m in sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
