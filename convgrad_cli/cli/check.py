@@ -52,7 +52,7 @@ def _answer_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         function = decorator(function)
     for param in function.__click_params__[-len(decorators) :]:  # type: ignore[attr-defined]
-        param.section = "Answers"
+        param.section = "Answers"  # type: ignore[attr-defined]
     return function
 
 

@@ -95,7 +95,7 @@ def resolve_spec(
     if mode not in MODES:
         raise InputError("mode", f"unknown mode {mode!r}", "use 'correlate' or 'convolve'")
     pads = resolve_padding(padding, kernel, stride_t, dilation_t)
-    return ConvSpec(dims, stride_t, dilation_t, pads, _positive("groups", groups), mode)
+    return ConvSpec(dims, stride_t, dilation_t, pads, _positive("groups", groups), mode)  # type: ignore[arg-type]
 
 
 def check_dims(dims: object) -> int:
