@@ -4,6 +4,8 @@ A :class:`Problem` is the argument list of one ``backward`` call: dims 1–3,
 batch 1–2, grouped and depthwise channels, any kernel/stride/dilation, every
 padding form, both modes and every short form.  Sizes stay small (spatial ≤ 7,
 fewer axes allowed the more dims there are) so the pure-Python oracle is quick.
+A :class:`Layer` is one problem in full forms for the engine's functions, drawn
+to run through one of its paths (:data:`PATHS`).
 """
 
 from __future__ import annotations
@@ -12,17 +14,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import oracle
 from hypothesis import strategies as st
 
+from convgrad_cli.engine import grads, resolve_spec
+from convgrad_cli.engine.spec import ConvSpec
+
 KINDS = ("int", "fraction", "float64", "float32", "bigint", "int64edge")
 MAX_SPATIAL = {1: 7, 2: 6, 3: 4}  # per axis
 MAX_KERNEL = {1: 4, 2: 3, 3: 3}  # per axis
 PADDING_FORMS = ("int", "axes", "pairs", "valid", "same", "full")
 BIG = 2**63
+PATHS = ("stride1", "strided", "grouped", "depthwise")  # the fast engine's paths (see layers)
+LAYER_SPATIAL = {1: 9, 2: 6, 3: 4}
 
 
 def values(kind: str) -> st.SearchStrategy[Any]:
@@ -223,3 +231,96 @@ def problems(
 def _maybe(flag: bool | None) -> st.SearchStrategy[bool]:
     # Plain booleans lean towards False (hypothesis's "simplest"); True first and thrice keeps δ and b common.
     return st.sampled_from((True, True, True, False)) if flag is None else st.just(flag)
+
+
+# ---------------------------------------------------------------- full-form layers for the engine
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One problem in full forms, with its parameters as ``resolve_spec`` takes them."""
+
+    x: np.ndarray  # (N, C_in, *S), int64
+    w: np.ndarray  # (C_out, C_in/G, *K), int64
+    delta: np.ndarray  # (N, C_out, *S_out), int64
+    params: dict[str, Any]  # stride, padding pairs, dilation, groups, mode, dims
+
+    @property
+    def spec(self) -> ConvSpec:
+        return resolve_spec(kernel=self.w.shape[2:], **self.params)
+
+    def engine(
+        self, dtype: Any, combined: bool = False, path: ModuleType = grads
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Y, ∂L/∂X, ∂L/∂W) from ``path`` (the fast engine or the reference), operands cast to ``dtype``.
+
+        ``combined``: from :func:`grads.gradients` (X and δ laid out once), else one function each.
+        """
+        x, w, d = (a.astype(dtype) for a in (self.x, self.w, self.delta))
+        return self.run(x, w, d, combined, path)
+
+    def run(
+        self, x: np.ndarray, w: np.ndarray, d: np.ndarray, combined: bool = False, path: ModuleType = grads
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Y, ∂L/∂X, ∂L/∂W) of this layer's parameters on the operands given."""
+        spec = self.spec
+        if combined:
+            return grads.gradients(x, w, d, spec)
+        return (
+            path.forward(x, w, spec),
+            path.grad_input(d, w, spec, x.shape[2:]),
+            path.grad_filter(x, d, spec, w.shape[2:]),
+        )
+
+    def oracle(self, scale: int = 1) -> tuple[Any, Any, Any]:
+        """The brute-force results (nested lists of Python ints), operands multiplied by ``scale``."""
+        p = self.params
+        conv = oracle.make_conv(
+            self.w.shape[2:], stride=p["stride"], padding=p["padding"], dilation=p["dilation"],
+            groups=p["groups"], mode=p["mode"],
+        )  # fmt: skip
+        x, w, d = ((a.astype(object) * scale).tolist() for a in (self.x, self.w, self.delta))
+        r = oracle.conv_backward(x, w, d, None, conv)
+        return r.output, r.grad_input, r.grad_filter
+
+
+@st.composite
+def layers(draw: st.DrawFn, path: str) -> Layer:
+    """A small random layer that runs through ``path`` (see the module docstring)."""
+    dims = draw(st.integers(1, 3))
+    n = draw(st.integers(1, 2))
+    if path == "grouped":
+        groups, c_group, per_group = draw(st.integers(2, 3)), draw(st.integers(2, 3)), draw(st.integers(1, 2))
+    elif path == "depthwise":
+        groups, c_group, per_group = draw(st.integers(2, 4)), 1, draw(st.integers(1, 3))
+    else:
+        groups, c_group, per_group = 1, draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride_max = 1 if path == "stride1" else 4
+    axes = [draw(_axis(dims, stride_max)) for _ in range(dims)]
+    if path == "strided" and all(a[2] == 1 for a in axes):
+        axes[0] = (axes[0][0], axes[0][1], 2, axes[0][3], axes[0][4])
+    size, kernel, stride, dilation, pads = (tuple(v) for v in zip(*axes))
+    params = {
+        "dims": dims, "stride": list(stride), "dilation": list(dilation), "padding": [list(p) for p in pads],
+        "groups": groups, "mode": draw(st.sampled_from(("correlate", "convolve"))),
+    }  # fmt: skip
+    spec = resolve_spec(kernel=kernel, **params)
+    out = spec.output_shape(size, kernel)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    c_in, c_out = groups * c_group, groups * per_group
+    return Layer(
+        rng.integers(-5, 6, (n, c_in, *size)),
+        rng.integers(-5, 6, (c_out, c_group, *kernel)),
+        rng.integers(-5, 6, (n, c_out, *out)),
+        params,
+    )
+
+
+@st.composite
+def _axis(draw: st.DrawFn, dims: int, stride_max: int) -> tuple[int, int, int, int, tuple[int, int]]:
+    """(size, kernel, stride, dilation, (before, after)) with the dilated kernel inside the padded input."""
+    k = draw(st.integers(1, 3))
+    d = draw(st.integers(1, 3))
+    pad = (draw(st.integers(0, 4)), draw(st.integers(0, 4)))
+    size = draw(st.integers(max(1, d * (k - 1) + 1 - sum(pad)), max(LAYER_SPATIAL[dims], d * (k - 1) + 1)))
+    return size, k, draw(st.integers(1, stride_max)), d, pad

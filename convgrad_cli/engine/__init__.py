@@ -1,4 +1,10 @@
-"""The numeric core: no Click, no Rich, only arrays in and arrays out."""
+"""The numeric core: no Click, no Rich, only arrays in and arrays out.
+
+Read :mod:`.reference` first: the page's recipe (pad, slide, rot180, dilate,
+full correlation, crop) in a few lines of NumPy.  :mod:`.grads` and
+:mod:`.wide` compute the same numbers as BLAS-shaped products; :mod:`.backward`
+is the API on top (shapes, exact or float arithmetic, the user's forms).
+"""
 
 from .grads import forward, grad_bias, grad_filter, grad_input, gradients
 from .ops import crop, dilate, pad, rot180

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,96 +25,12 @@ import oracle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import PATHS, Layer, layers
 
 from convgrad_cli import backward
 from convgrad_cli.engine import grads, resolve_spec, wide
-from convgrad_cli.engine.spec import ConvSpec
 
 EXAMPLES = settings(max_examples=40, deadline=None)
-PATHS = ("stride1", "strided", "grouped", "depthwise")
-MAX_SPATIAL = {1: 9, 2: 6, 3: 4}
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One problem in full forms, with its parameters as ``resolve_spec`` takes them."""
-
-    x: np.ndarray  # (N, C_in, *S), int64
-    w: np.ndarray  # (C_out, C_in/G, *K), int64
-    delta: np.ndarray  # (N, C_out, *S_out), int64
-    params: dict[str, Any]  # stride, padding pairs, dilation, groups, mode, dims
-
-    @property
-    def spec(self) -> ConvSpec:
-        return resolve_spec(kernel=self.w.shape[2:], **self.params)
-
-    def engine(self, dtype: Any, combined: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(Y, ∂L/∂X, ∂L/∂W) from the engine, every operand cast to ``dtype``.
-
-        ``combined``: from :func:`grads.gradients` (X and δ laid out once), else one function each.
-        """
-        x, w, d = (a.astype(dtype) for a in (self.x, self.w, self.delta))
-        spec = self.spec
-        if combined:
-            return grads.gradients(x, w, d, spec)
-        return (
-            grads.forward(x, w, spec),
-            grads.grad_input(d, w, spec, x.shape[2:]),
-            grads.grad_filter(x, d, spec, w.shape[2:]),
-        )
-
-    def oracle(self, scale: int = 1) -> tuple[Any, Any, Any]:
-        """The brute-force results (nested lists of Python ints), operands multiplied by ``scale``."""
-        p = self.params
-        conv = oracle.make_conv(
-            self.w.shape[2:], stride=p["stride"], padding=p["padding"], dilation=p["dilation"],
-            groups=p["groups"], mode=p["mode"],
-        )  # fmt: skip
-        x, w, d = ((a.astype(object) * scale).tolist() for a in (self.x, self.w, self.delta))
-        r = oracle.conv_backward(x, w, d, None, conv)
-        return r.output, r.grad_input, r.grad_filter
-
-
-@st.composite
-def layers(draw: st.DrawFn, path: str) -> Layer:
-    """A small random layer that runs through ``path`` (see the module docstring)."""
-    dims = draw(st.integers(1, 3))
-    n = draw(st.integers(1, 2))
-    if path == "grouped":
-        groups, c_group, per_group = draw(st.integers(2, 3)), draw(st.integers(2, 3)), draw(st.integers(1, 2))
-    elif path == "depthwise":
-        groups, c_group, per_group = draw(st.integers(2, 4)), 1, draw(st.integers(1, 3))
-    else:
-        groups, c_group, per_group = 1, draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    stride_max = 1 if path == "stride1" else 4
-    axes = [draw(_axis(dims, stride_max)) for _ in range(dims)]
-    if path == "strided" and all(a[2] == 1 for a in axes):
-        axes[0] = (axes[0][0], axes[0][1], 2, axes[0][3], axes[0][4])
-    size, kernel, stride, dilation, pads = (tuple(v) for v in zip(*axes))
-    params = {
-        "dims": dims, "stride": list(stride), "dilation": list(dilation), "padding": [list(p) for p in pads],
-        "groups": groups, "mode": draw(st.sampled_from(("correlate", "convolve"))),
-    }  # fmt: skip
-    spec = resolve_spec(kernel=kernel, **params)
-    out = spec.output_shape(size, kernel)
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    c_in, c_out = groups * c_group, groups * per_group
-    return Layer(
-        rng.integers(-5, 6, (n, c_in, *size)),
-        rng.integers(-5, 6, (c_out, c_group, *kernel)),
-        rng.integers(-5, 6, (n, c_out, *out)),
-        params,
-    )
-
-
-@st.composite
-def _axis(draw: st.DrawFn, dims: int, stride_max: int) -> tuple[int, int, int, int, tuple[int, int]]:
-    """(size, kernel, stride, dilation, (before, after)) with the dilated kernel inside the padded input."""
-    k = draw(st.integers(1, 3))
-    d = draw(st.integers(1, 3))
-    pad = (draw(st.integers(0, 4)), draw(st.integers(0, 4)))
-    size = draw(st.integers(max(1, d * (k - 1) + 1 - sum(pad)), max(MAX_SPATIAL[dims], d * (k - 1) + 1)))
-    return size, k, draw(st.integers(1, stride_max)), d, pad
 
 
 def assert_exact(got: tuple[np.ndarray, ...], want: tuple[Any, ...], dtype: Any) -> None:
