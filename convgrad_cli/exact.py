@@ -180,10 +180,3 @@ def total(a: Scaled, axis: tuple[int, ...]) -> Scaled:
     if max_abs(a.num) * count < INT64_LIMIT and a.num.dtype != object:
         return Scaled(a.num.sum(axis=axis), a.den)
     return Scaled(compact(a.num.astype(object).sum(axis=axis)), a.den)
-
-
-def to_fraction(value: object) -> int | Fraction:
-    """One exact scalar (int, Fraction or NumPy integer) as int or Fraction."""
-    if isinstance(value, Fraction):
-        return normalize(value)
-    return int(value)  # type: ignore[call-overload]

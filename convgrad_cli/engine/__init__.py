@@ -7,7 +7,7 @@ is the API on top (shapes, exact or float arithmetic, the user's forms).
 """
 
 from .grads import forward, grad_bias, grad_filter, grad_input, gradients
-from .ops import crop, dilate, pad, rot180
+from .ops import crop, dilate, rot180
 from .spec import ConvSpec, resolve_spec
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "grad_filter",
     "grad_input",
     "gradients",
-    "pad",
     "resolve_spec",
     "rot180",
 ]

@@ -1,36 +1,20 @@
-"""The array operations a hand derivation names: pad, crop, rotate, dilate, taps.
+"""The array operations a hand derivation names beside padding: crop, rotate, dilate.
 
 They work on any dtype (float, int64 and object arrays of Python ints) because
-exact arithmetic runs through the same code as floats.
+exact arithmetic runs through the same code as floats.  Padding is ``np.pad``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from .spec import ConvSpec, Pairs
-
-
-def zeros(shape: Sequence[int], like: np.ndarray) -> np.ndarray:
-    """Zeros of ``like``'s dtype; object arrays get Python ``0`` so sums stay exact."""
-    return np.zeros(tuple(shape), dtype=like.dtype)
-
-
-def pad(x: np.ndarray, padding: Pairs) -> np.ndarray:
-    """Zero-pad the trailing ``len(padding)`` axes of ``x`` by (before, after) each."""
-    if not any(b or a for b, a in padding):
-        return x
-    lead = x.ndim - len(padding)
-    shape = x.shape[:lead] + tuple(s + b + a for s, (b, a) in zip(x.shape[lead:], padding))
-    out = zeros(shape, x)
-    out[(...,) + tuple(slice(b, b + s) for s, (b, _) in zip(x.shape[lead:], padding))] = x
-    return out
+from .spec import Pairs
 
 
 def crop(x: np.ndarray, padding: Pairs) -> np.ndarray:
-    """Undo :func:`pad`: drop the border that belongs to the padding zeros."""
+    """Undo zero-padding: drop the (before, after) border of each trailing axis."""
     lead = x.ndim - len(padding)
     return x[(...,) + tuple(slice(b, s - a) for s, (b, a) in zip(x.shape[lead:], padding))]
 
@@ -41,29 +25,11 @@ def rot180(w: np.ndarray, dims: int) -> np.ndarray:
 
 
 def dilate(x: np.ndarray, factor: Sequence[int]) -> np.ndarray:
-    """Insert ``f − 1`` zeros between neighbours along each trailing axis."""
+    """Insert ``f − 1`` zeros between neighbours along each trailing axis.
+
+    ``np.zeros`` of an object dtype holds Python ``0``, so exact sums stay exact.
+    """
     lead = x.ndim - len(factor)
-    shape = x.shape[:lead] + tuple((s - 1) * f + 1 for s, f in zip(x.shape[lead:], factor))
-    out = zeros(shape, x)
+    out = np.zeros(x.shape[:lead] + tuple((s - 1) * f + 1 for s, f in zip(x.shape[lead:], factor)), x.dtype)
     out[(...,) + tuple(slice(None, None, f) for f in factor)] = x
     return out
-
-
-def taps(
-    kernel: Sequence[int], out: Sequence[int], spec: ConvSpec
-) -> Iterator[tuple[tuple[int, ...], tuple[slice, ...]]]:
-    """Each kernel tap ``k`` with the slice of the padded input it meets.
-
-    For tap k on an axis with stride s and dilation d, output position i reads
-    padded input position i·s + k·d, so over all outputs the tap sees the strided
-    slice ``k·d : k·d + s·(n_out−1) + 1 : s``.  Looping over taps (not pixels) keeps
-    every step one BLAS-shaped product over all positions.
-    """
-    for k in np.ndindex(*kernel):
-        yield (
-            k,
-            tuple(
-                slice(ki * d, ki * d + s * (n - 1) + 1, s)
-                for ki, d, s, n in zip(k, spec.dilation, spec.stride, out)
-            ),
-        )

@@ -63,9 +63,6 @@ class Layout(NamedTuple):  # not a frozen dataclass: cheaper to define on every 
             y = y[:, 0]
         return y if self.batched else y[0]
 
-    def user_input(self, dx: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-        return dx.reshape(shape)
-
     def output_shape(self, n: int, c_out: int, spatial: tuple[int, ...]) -> tuple[int, ...]:
         """The shape δ must have in the user's form."""
         return (n,) * self.batched + (c_out,) * self.output_channels + spatial

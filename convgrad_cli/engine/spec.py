@@ -9,7 +9,6 @@ value per axis, ``[before, after]`` pairs, or the words ``valid``/``same``/
 # annotation at import, on every CLI start.
 
 from collections.abc import Sequence
-from math import prod
 from numbers import Integral
 from typing import Literal, NamedTuple
 
@@ -52,10 +51,6 @@ class ConvSpec(NamedTuple):
         padded = self.padded_shape(spatial)
         extent = self.dilated_kernel(kernel)
         return tuple((p - e) // s + 1 for p, e, s in zip(padded, extent, self.stride))
-
-    def terms_per_output(self, kernel: Sequence[int], in_per_group: int) -> int:
-        """How many products one output cell sums (an upper bound for overflow checks)."""
-        return in_per_group * prod(kernel)
 
     def describe(self) -> str:
         """The configuration in one line, for people."""
