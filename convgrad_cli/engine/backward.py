@@ -6,9 +6,10 @@ forms and hands results back in the user's own form.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,14 +26,15 @@ from .memory import check_memory, float_range, itemsize_for, require_finite
 EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
 
 
-class Gradients(NamedTuple):
+@dataclass(frozen=True, slots=True, eq=False)
+class Gradients:
     """Forward output and every gradient of one convolution layer.
 
     Arrays are in the user's forms: ``output`` and ``grad_output`` (δ = ∂L/∂Y)
     share a shape; ``grad_input`` has the shape of ``input``, ``grad_filter`` that of
     ``filter``; ``grad_bias`` is None without a bias, a scalar for a single filter,
-    else (C_out,).  ``arithmetic`` is "exact", "float64" or "float32".  An immutable
-    record read by field name (a NamedTuple: a frozen dataclass cost ~1 ms of every CLI start).
+    else (C_out,).  ``arithmetic`` is "exact", "float64" or "float32".  Compared by
+    identity: equality of arrays has no single truth value.
     """
 
     input: np.ndarray

@@ -7,7 +7,7 @@ and every result goes back in the form the user wrote.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from ..errors import InputError
 _SPATIAL = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-class Layout(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
+@dataclass(frozen=True, slots=True)
+class Layout:
     """Which optional axes the user's arrays carry.
 
     batched: X has a batch axis (rank dims+2), so Y and δ have one too.

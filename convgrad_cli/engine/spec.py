@@ -5,12 +5,12 @@ value per axis, ``[before, after]`` pairs, or the words ``valid``/``same``/
 ``full``); :func:`resolve_spec` turns them into one canonical :class:`ConvSpec`.
 """
 
-# No ``from __future__ import annotations``: NamedTuple would compile each field's string
-# annotation at import, on every CLI start.
+from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from numbers import Integral
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from ..errors import InputError
 
@@ -24,11 +24,11 @@ IntOrSeq = int | Sequence[int]
 Pairs = tuple[tuple[int, int], ...]
 
 
-class ConvSpec(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ConvSpec:
     """Resolved parameters: one entry per spatial axis, padding as (before, after).
 
-    A NamedTuple, not a frozen dataclass: as immutable and hashable, and cheaper to
-    define on every CLI start.
+    Frozen and hashable: a spec keys the engine's plan cache.
     """
 
     dims: int

@@ -23,13 +23,13 @@ input cell lands, so the garbage cells add 0·x to ∂L/∂W, never 0·NaN from
 uninitialised memory.
 """
 
-# No ``from __future__ import annotations``: NamedTuple would compile each field's string
-# annotation at import, on every CLI start.  Forward references are quoted.
+from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd, prod
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -37,8 +37,6 @@ from numpy.lib.stride_tricks import as_strided
 from .spec import ConvSpec
 
 T = TypeVar("T")
-# Plain data here are NamedTuples, not frozen dataclasses: as immutable, and ~0.5 ms less
-# import time each on every CLI start.
 
 COLUMN_BYTES = 4 << 20  # an im2col block: measured best between 2 and 8 MiB (L3 is 32 MiB here)
 MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
@@ -46,7 +44,8 @@ KEEP_FROM, KEEP_UP_TO = 1 << 20, 64 << 20  # scratch in this range is kept betwe
 DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
 
 
-class Phase(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Phase:
     """The padded positions ≡ ``start`` (mod stride) and the taps that read them.
 
     ``grid`` and ``input`` are per-axis slices pairing the phase grid's cells
@@ -74,7 +73,8 @@ class Phase(NamedTuple):
         return self.base + sum((c - 1) * s for c, s in zip(self.counts, self.steps))
 
 
-class WideGrid(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class WideGrid:
     """Where every tap reads for one problem: S input cells, S_out outputs per axis.
 
     ``cells`` is Q, the shape of each phase grid (⌈padded / stride⌉ per axis).
@@ -86,11 +86,11 @@ class WideGrid(NamedTuple):
     phases: tuple[Phase, ...]
 
     @classmethod
-    def of(cls, spec: ConvSpec, spatial: Sequence[int], kernel: Sequence[int]) -> "WideGrid":
+    def of(cls, spec: ConvSpec, spatial: Sequence[int], kernel: Sequence[int]) -> WideGrid:
         return _plan(spec, tuple(spatial), tuple(kernel))
 
     @classmethod
-    def _build(cls, spec: ConvSpec, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> "WideGrid":
+    def _build(cls, spec: ConvSpec, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> WideGrid:
         padded = spec.padded_shape(spatial)
         cells = tuple(-(-p // s) for p, s in zip(padded, spec.stride))
         steps = _row_major_strides(cells)
@@ -166,7 +166,8 @@ def _plan(spec: ConvSpec, spatial: tuple[int, ...], kernel: tuple[int, ...]) -> 
     return WideGrid._build(spec, spatial, kernel)
 
 
-class _AxisPhase(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _AxisPhase:
     """One axis of a phase: its residue φ, the taps k in it, their first shift and shift step."""
 
     start: int
@@ -228,7 +229,8 @@ def _channels_first(a: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- the products
 
 
-class Reads(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Reads:
     """The rows a family of taps reads: ``source[g, :, start + q]`` for each start.
 
     The starts form a product grid ``base + Σ j_a·steps_a`` (j_a < counts_a),
