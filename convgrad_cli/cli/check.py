@@ -21,8 +21,9 @@ from .bundles import GroupedCommand, input_options, output_options, spec_options
 if TYPE_CHECKING:
     from ..derivation.records import Derivation
     from ..engine.backward import Gradients
-    from ..grading.mistakes import Solved
-    from ..grading.verdicts import Answer, Graded, Report
+    from ..grading.answers import Answer
+    from ..grading.solved import Solved
+    from ..grading.verdicts import Graded, Report
     from ..load.problem import Request
 
 FORMATS = ("table", "json", "markdown")
@@ -77,7 +78,7 @@ def check(**options: Any) -> None:
     if options["list_mistakes"]:
         _emit(_catalog_text(options), options, [])
         return
-    from ..grading.mistakes import Solved
+    from ..grading.solved import Solved
     from .run import notes_for, request_from, solve
 
     _require_problem(options)
@@ -117,7 +118,7 @@ def _answers(options: dict[str, Any], request: Request, result: Gradients) -> tu
 
 
 def _one_stdin(answers: list[str], request: Request) -> None:
-    from ..load.operands import STDIN
+    from ..load.source import STDIN
 
     readers = answers.count("-") + (STDIN in request.sources.values() or request.origin == STDIN)
     if "-" in answers and readers > 1:
@@ -142,7 +143,7 @@ def _one_answer(
     given: list[str], flags: dict[str, str], options: dict[str, Any], result: Gradients
 ) -> Answer:
     """--answer, completed (or replaced) by the per-array flags; else the problem file's own answer."""
-    from ..grading.verdicts import Answer, answer_in_problem, read_answer, read_array
+    from ..grading.answers import Answer, answer_in_problem, read_answer, read_array
 
     dims, stdin = result.spec.dims, sys.stdin.buffer
     answer = read_answer(given[0], stdin, dims) if given else None
@@ -160,7 +161,7 @@ def _one_answer(
 
 def _flag_source(name: str, text: str) -> str:
     """How a report names an answer given by flag: its file, or the flag when inline."""
-    from ..load.operands import INLINE, Source
+    from ..load.source import INLINE, Source
 
     return f"--{name.replace('_', '-')} (inline)" if Source(text).name == INLINE else text
 

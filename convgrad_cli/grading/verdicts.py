@@ -2,38 +2,28 @@
 
 A number is judged as it was *written*: ``0.33`` for 1/3 is right because it is 1/3
 rounded to its two written decimals (within half a unit of its last digit; at a tie
-both roundings count), so answers are read here with the text of every cell kept.
-Anything else must lie within a relative tolerance of the exact value.  Every wrong
-array gets a diagnosis from :mod:`convgrad_cli.grading.mistakes`.  No Click, no Rich.
+both roundings count), so answers are read (:mod:`.answers`) with the text of every
+cell kept.  Anything else must lie within a relative tolerance of the exact value.
+Every wrong array gets a diagnosis from :mod:`.diagnosis`.  No Click, no Rich.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from ..exact import parse_number
-from ..load.operands import INLINE, Source, decode, parse_json, read_bytes, read_npy
-from .mistakes import ARRAYS, SYMBOLS, Diagnosis, Solved, diagnose, shape_causes
+from ..load.cells import Written
+from .answers import Answer, read_answer
+from .diagnosis import Diagnosis, diagnose, shape_causes
+from .solved import ARRAYS, SYMBOLS, Solved, squeezed
 
 DEFAULT_TOL = 1e-6
-ALIASES = {
-    "grad_weight": "grad_filter",
-    "dx": "grad_input",
-    "dw": "grad_filter",
-    "db": "grad_bias",
-    "y": "output",
-}
-INFO = ("name", "student", "title", "comment", "notes", "schema")
-_DECIMAL = re.compile(r"[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
 _SHAPE_RULES = {
     "output": "Y has ⌊(S + padding − dilation·(K−1) − 1) / stride⌋ + 1 cells along each axis",
     "grad_input": "∂L/∂X always has the shape of X",
@@ -42,29 +32,7 @@ _SHAPE_RULES = {
 }
 
 
-# ---------------------------------------------------------------- numbers as written
-
-
-@dataclass(frozen=True)
-class Written:
-    """One answer cell: its exact value, its text, and its decimal places (None for p/q or .npy floats)."""
-
-    value: int | Fraction | float
-    text: str
-    decimals: int | None
-
-
-def written(text: str) -> Written:
-    """``"0.33"`` → 33/100 with 2 decimals; ``"1/3"`` → 1/3; ``"3.3e-1"`` → 2 decimals too."""
-    return Written(parse_number(text), text.strip(), decimals_of(text))
-
-
-def decimals_of(text: str) -> int | None:
-    """Decimal places of the last written digit (the exponent counts); 0 for integers, None for p/q."""
-    match = _DECIMAL.fullmatch(text.strip().translate(_MINUS_SIGNS))
-    if match is None:
-        return None
-    return max(len(match.group(1) or "") - int(match.group(2) or 0), 0)
+# ---------------------------------------------------------------- one number
 
 
 def judge(given: Written, expected: Any, tol: Fraction) -> str:
@@ -90,176 +58,6 @@ def _fraction(value: Any) -> Fraction:
         return Fraction(repr(float(value)))
     # Fraction(np.int64) would keep an int64 numerator that can overflow.
     return Fraction(int(value)) if isinstance(value, np.integer) else Fraction(value)
-
-
-# ---------------------------------------------------------------- reading answers
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A student's arrays (object arrays of :class:`Written`) by name, and where they came from."""
-
-    arrays: dict[str, np.ndarray]
-    source: str
-
-
-def read_answer(text: str, stdin: BinaryIO | None = None, dims: int = 2) -> Answer:
-    """An answer document: a JSON object with any of output, grad_input, grad_filter, grad_bias.
-
-    ``text`` is a path, ``-`` or inline JSON starting with ``{``.
-    """
-    inline = text.lstrip().startswith("{")
-    name = INLINE if inline else Source(text).name
-    data = text.encode() if inline else read_bytes(Source(text), stdin)
-    try:
-        return Answer(answer_arrays(_json(decode(data, "answer"), "answer")), name)
-    except InputError as error:
-        raise error.with_source(name) from None
-
-
-def answer_arrays(document: Any) -> dict[str, np.ndarray]:
-    """The arrays of a parsed answer document, checked key by key."""
-    if not isinstance(document, dict):
-        raise InputError(
-            "answer", f"is {_kind(document)}, not a JSON object",
-            'write {"grad_input": [[…]], …}, or give one array with --grad-input FILE',
-        )  # fmt: skip
-    arrays: dict[str, np.ndarray] = {}
-    for key, value in document.items():
-        name = ALIASES.get(key, key)
-        if name in ARRAYS:
-            arrays[name] = nested(value, name)
-        elif name not in INFO:
-            raise InputError(key, "is not an answer convgrad knows", "use " + ", ".join(ARRAYS))
-    if not arrays:
-        raise InputError("answer", "holds no answers", "give any of " + ", ".join(ARRAYS))
-    return arrays
-
-
-def answer_in_problem(path: str) -> Answer | None:
-    """The ``answer`` object a problem file may carry (a homework with its key), or None."""
-    if path == "-":
-        return None
-    document = _json(decode(read_bytes(Source(path), None), "problem"), "problem")
-    if not isinstance(document, dict) or "answer" not in document:
-        return None
-    try:
-        return Answer(answer_arrays(document["answer"]), path)
-    except InputError as error:
-        raise error.with_source(path) from None
-
-
-def read_array(text: str, name: str, stdin: BinaryIO | None = None, dims: int = 2) -> np.ndarray:
-    """One answer array from a flag: a .json/.csv/.npy file, ``-`` or inline JSON (a number for ∂L/∂b)."""
-    source = Source(text)
-    data = read_bytes(source, stdin)
-    suffix = Path(text).suffix.lower() if source.name == text else ""
-    try:
-        if suffix == ".npy" or data.startswith(b"\x93NUMPY"):
-            return _from_npy(read_npy(data, name))
-        content = decode(data, name)
-        if source.name == INLINE and not content.lstrip().startswith("["):
-            return nested(_Number(content.strip()), name)  # a bare number, e.g. --grad-bias 4
-        if suffix == ".csv" or (suffix != ".json" and not content.lstrip().startswith("[")):
-            return _csv(content, name, dims)
-        return nested(_json(content, name), name)
-    except InputError as error:
-        raise error.with_source(source.name) from None
-
-
-class _Number(str):
-    """A JSON number's text, kept so its decimals can be counted."""
-
-
-def _json(text: str, field: str) -> Any:
-    return parse_json(text, field, number=_Number, constant=_not_finite, holder="an answer")
-
-
-def _not_finite(word: str) -> Any:
-    raise InputError("answer", f"{word} is not a finite number", "give finite numbers")
-
-
-def nested(value: Any, field: str) -> np.ndarray:
-    """Nested lists of numbers or number strings → an object array of :class:`Written`."""
-    shape: list[int] = []
-    probe = value
-    while isinstance(probe, list):
-        if not probe:
-            raise InputError(
-                field + "[0]" * len(shape), "is an empty array", "every axis needs at least one entry"
-            )
-        shape.append(len(probe))
-        probe = probe[0]
-    if len(shape) > 5:
-        raise InputError(field, "has more than 5 axes", "an answer has at most 5 axes (N, C, D, H, W)")
-    cells: list[Written] = []
-    _collect(value, tuple(shape), field, cells)
-    flat = np.empty(len(cells), dtype=object)
-    flat[:] = cells
-    return flat.reshape(shape)
-
-
-def _collect(value: Any, shape: tuple[int, ...], path: str, cells: list[Written]) -> None:
-    if not shape:
-        cells.append(_cell(value, path))
-        return
-    if not isinstance(value, list) or len(value) != shape[0]:
-        got = f"has {len(value)} entries" if isinstance(value, list) else f"is {_kind(value)}"
-        raise InputError(path, f"{got} where {shape[0]} were expected", "make every row the same length")
-    for i, item in enumerate(value):
-        _collect(item, shape[1:], f"{path}[{i}]", cells)
-
-
-def _cell(value: Any, path: str) -> Written:
-    if not isinstance(value, str):  # JSON numbers arrive as _Number, which is a str
-        raise InputError(path, f"is {_kind(value)}, not a number", 'write a number, a decimal or "p/q"')
-    try:
-        return written(value)
-    except ValueError as error:
-        raise InputError(path, str(error), 'write a number, a decimal or a fraction like "1/3"') from None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "the boolean " + ("true" if value else "false")
-    names = {type(None): "null", dict: "an object", list: "an array"}
-    return names.get(type(value), repr(value))
-
-
-def _csv(text: str, field: str, dims: int) -> np.ndarray:
-    """A matrix, one row per line: commas or spaces between cells; ``#`` comments and blank lines skipped."""
-    rows: list[list[Written]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        content = line.split("#", 1)[0].strip()
-        if content:
-            cells = [c.strip() for c in content.split(",")] if "," in content else content.split()
-            rows.append(
-                [_csv_cell(cell, f"{field} row {number}, column {j}") for j, cell in enumerate(cells, 1)]
-            )
-    if not rows:
-        raise InputError(field, "the CSV has no rows of numbers", "write one matrix row per line")
-    for number, row in enumerate(rows, start=1):
-        if len(row) != len(rows[0]):
-            raise InputError(
-                f"{field} row {number}", f"has {len(row)} cells, but row 1 has {len(rows[0])}",
-                "make every row the same length",
-            )  # fmt: skip
-    array = np.empty((len(rows), len(rows[0])), dtype=object)
-    for i, row in enumerate(rows):
-        array[i, :] = row
-    return array[0] if dims == 1 and len(rows) == 1 else array
-
-
-def _csv_cell(cell: str, where: str) -> Written:
-    try:
-        return written(cell)
-    except ValueError as error:
-        raise InputError(where, str(error), "CSV cells must be numbers; remove headers and text") from None
-
-
-def _from_npy(array: np.ndarray) -> np.ndarray:
-    as_written = np.frompyfunc(lambda v: Written(v, repr(v), None), 1, 1)
-    return np.asarray(as_written(array.astype(object)), dtype=object).reshape(array.shape)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -348,13 +146,9 @@ def conform(given: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     """``given`` in ``shape`` when they differ only by axes of length 1 (a 3×3 written as 1×1×3×3), else None."""
     if given.shape == shape:
         return given
-    if given.size == int(np.prod(shape, dtype=int)) and _squeezed(given.shape) == _squeezed(shape):
+    if given.size == int(np.prod(shape, dtype=int)) and squeezed(given.shape) == squeezed(shape):
         return given.reshape(shape)
     return None
-
-
-def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(n for n in shape if n != 1)
 
 
 def check(p: Solved, answer: Answer, tol: float = DEFAULT_TOL) -> Report:

@@ -15,7 +15,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..exact import parse_number
-from .operands import BadNumber, describe, parse_json
+from .json_text import BadNumber, describe, parse_json
+from .limits import MAX_PARAM_DIGITS
+from .source import clip
 
 WHAT = {
     "stride": "an integer ≥ 1, or one per axis, e.g. 2 or 2,1",
@@ -26,7 +28,6 @@ WHAT = {
     "mode": "correlate or convolve",
 }
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 30  # far beyond any valid parameter; keeps int() and messages short
 _DEPTH = {"padding": 2, "stride": 1, "dilation": 1}  # [[before, after], …] is the deepest form
 
 
@@ -65,21 +66,17 @@ def _whole(part: str, name: str, text: str) -> int:
         if isinstance(number, Fraction):
             raise _bad(name, text, part, "is not a whole number")
         return number
-    if len(digits) > _MAX_DIGITS:
+    if len(digits) > MAX_PARAM_DIGITS:
         raise _bad(name, text, part, f"has {len(digits)} digits, far too large")
     return int(digits)
 
 
 def _bad(name: str, text: str, part: str, problem: str) -> InputError:
     """``'2,x'`` names the whole flag value, then the entry at fault when it is not all of it."""
-    shown = repr(_clip(text.strip()))
+    shown = repr(clip(text.strip()))
     if part.strip() and part.strip() != text.strip():
-        shown += f": {_clip(part.strip())!r}"
+        shown += f": {clip(part.strip())!r}"
     return InputError(f"--{name}", f"{shown} {problem}", f"write {WHAT[name]}")
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def plain(name: str, value: Any, *, field: str | None = None, depth: int = 0) -> Any:

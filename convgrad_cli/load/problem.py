@@ -13,8 +13,11 @@ import numpy as np
 
 from ..errors import InputError
 from . import samples
-from .operands import Source, decode, load_array, parse_json, read_bytes, to_array
+from .json_text import parse_json
+from .nested import to_array
+from .operands import SINGLE_NUMBER, load_array
 from .params import parse_param, plain
+from .source import Source, decode, read_bytes
 
 ARRAYS = ("input", "filter", "grad_output", "bias")
 PARAMS = ("stride", "padding", "dilation", "groups", "mode", "dims")
@@ -104,7 +107,7 @@ def _read_document(request: Request, data: bytes, origin: str) -> None:
             raise InputError(key, f"gives the {name} again (as does {keys[name]!r})", "keep only one of them")
         keys[name] = key
         if name in ARRAYS:
-            request.arrays[name] = to_array(value, name)
+            request.arrays[name] = to_array(value, name, single=(1,) if name in SINGLE_NUMBER else None)
             request.sources[name] = origin
         elif name in PARAMS:
             request.params[name] = plain(name, value)

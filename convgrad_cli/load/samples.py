@@ -1,19 +1,28 @@
-"""The built-in worked problems, shipped inside the package."""
+"""The built-in worked problems, shipped inside the package as ``data/samples/NAME.json``."""
 
 from __future__ import annotations
 
 import json
-import os
-from typing import Any
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DEFAULT = "page"
 
 
+def _folder() -> Traversable:
+    return resources.files(__package__ or __name__).joinpath("data").joinpath("samples")
+
+
 def names() -> list[str]:
     """Every built-in sample, in a stable order (the page's own example first)."""
-    found = sorted(name[: -len(".json")] for name in os.listdir(_FOLDER) if name.endswith(".json"))
+    found = sorted(
+        entry.name.removesuffix(".json") for entry in _folder().iterdir() if entry.name.endswith(".json")
+    )
     return sorted(found, key=lambda name: name != DEFAULT)
 
 
@@ -27,10 +36,4 @@ def text(name: str) -> str:
     """The sample's JSON exactly as shipped (for problem-file parsing)."""
     if name not in names():
         raise InputError("--sample", f"no sample named {name!r}", "choose one of " + ", ".join(names()))
-    with open(os.path.join(_FOLDER, f"{name}.json"), encoding="utf-8") as file:
-        return file.read()
-
-
-# The package's own files (setuptools installs them unzipped).  Plain os.path: importlib.resources
-# would import zipfile and friends, and pathlib urllib.parse and ipaddress, ~4 ms of every start.
-_FOLDER = os.path.join(os.path.dirname(__file__), "data", "samples")
+    return _folder().joinpath(f"{name}.json").read_text(encoding="utf-8")

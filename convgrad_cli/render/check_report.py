@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..grading.mistakes import ARRAYS, CATALOG, SYMBOLS
+from ..grading.mistakes import CATALOG
+from ..grading.solved import ARRAYS, SYMBOLS
 from ..grading.verdicts import Cell, Graded, Report, Verdict
 from ..notation import MINUS, number
 

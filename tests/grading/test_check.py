@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from convgrad_cli.cli.main import main
 from convgrad_cli.engine import rot180
 from convgrad_cli.engine.backward import backward
-from convgrad_cli.grading.mistakes import CATALOG
-from convgrad_cli.grading.verdicts import conform, decimals_of, judge, written
+from convgrad_cli.grading import CATALOG
+from convgrad_cli.grading.verdicts import conform, judge
+from convgrad_cli.load.cells import decimals_of, written
 
 TOL = Fraction(1e-6)
 PAGE = {
@@ -284,13 +285,13 @@ def test_a_problem_file_may_carry_its_answer(runner: CliRunner, tmp_path: Path) 
          "convgrad: error: problem: there is no problem to check against; give --problem FILE, --sample NAME, "
          "or the operands -x/-w (and -g)"),
         (["--sample", "page", "--answer", '{"grad_input": [[1, 2]], "grad_bias": true}'],
-         "convgrad: error: <inline>: grad_bias: is the boolean true, not a number; write a number, a decimal or \"p/q\""),
+         "convgrad: error: <inline>: grad_bias: is the boolean true, not a number; write a number, a decimal or a fraction like \"1/3\""),
         (["--sample", "page", "--answer", '{"dx": [[1]], "extra": 1}'],
          "convgrad: error: <inline>: extra: is not an answer convgrad knows; use output, grad_input, grad_filter, grad_bias"),
         (["--sample", "page", "--answer", '{"grad_input": [[1]], "grad_input": [[2]]}'],
          "convgrad: error: <inline>: grad_input: appears twice in the same object; keep one of them"),
         (["--sample", "page", "--grad-filter", "[[1, 2], [3]]"],
-         "convgrad: error: <inline>: grad_filter[1]: has 1 entries where 2 were expected; make every row the same length"),
+         "convgrad: error: <inline>: grad_filter[1]: has 1 entries, but its neighbours have 2; make every row the same length"),
         (["--sample", "page", "--grad-filter", "missing.csv"], "convgrad: error: missing.csv: no such file; check the path"),
     ],
 )  # fmt: skip

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from convgrad_cli.engine import crop, rot180
 from convgrad_cli.engine.backward import backward
-from convgrad_cli.grading.mistakes import ARRAYS, BY_ID, CATALOG, Solved, _changed
-from convgrad_cli.grading.verdicts import Answer, check, nested
+from convgrad_cli.grading import ARRAYS, BY_ID, CATALOG, Answer, Solved, check
+from convgrad_cli.grading.diagnosis import _changed
+from convgrad_cli.load.nested import to_array
 
 SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
@@ -111,7 +112,7 @@ def solve(problem: dict[str, Any]) -> Solved:
 
 def written(array: np.ndarray) -> np.ndarray:
     """An array as a student writes it: integers, fractions as "p/q", floats as decimals."""
-    return nested(_texts(np.asarray(array, dtype=object).tolist()), "answer")
+    return to_array(_texts(np.asarray(array, dtype=object).tolist()), "answer", keep_text=True, single=())
 
 
 def _texts(value: Any) -> Any:
