@@ -4,22 +4,15 @@ Everything here takes full forms — X (N, C_in, *S), W (C_out, C_in/groups, *K)
 δ = ∂L/∂Y (N, C_out, *S_out) — and any numeric dtype (float32 stays float32).
 Each function is the definition y_i = Σ_k x_(i·s + k·d) · w_k regrouped as
 matrix products over contiguous shifted rows of the input (see :mod:`.wide`),
-so the work is BLAS-shaped and no Python loop runs over pixels.
+so the work is BLAS-shaped and no Python loop runs over pixels.  The same
+numbers, the page's way and short, are in :mod:`.reference`.
 :func:`gradients` does all three at once: X and δ are laid out once, and the
 forward pass and ∂L/∂W share X's column blocks.
 
-Where the time goes (``python tests/bench.py``'s workloads timed per stage, 2
-cores): with channels to contract (W3–W5) the GEMMs take 65–77 % and run at
-OpenBLAS's peak (~170 GFLOP/s float32 on W3: that alone is ~1.1× torch's whole
-float32 layer), stacking column blocks 13–23 %, laying X and δ out as rows the
-rest.  Splitting the blocks between two threads, so one stacks columns while
-the other multiplies, was tried: 8–16 % slower with BLAS's own threads, and only
-5–8 % faster even with BLAS held to one thread each (NumPy has no API for that).
-Depthwise (W6) has no real GEMM: per channel a 9-term matrix-vector product
-over copied columns, the copies and the row layout, bound by memory; big
-depthwise layers run as two halves of the groups on two threads
-(:func:`_in_halves`).  Chunks of groups small enough to stay in cache, on one
-thread, measured 0.84× that in float32 but 1.17× in float64, so halves stay.
+With channels to contract the time is the GEMMs', at BLAS's peak; depthwise
+layers have no real GEMM and are bound by memory, so big ones run as two halves
+of the groups on two threads (:func:`_in_halves`).  Measurements, and what was
+tried and did not pay: ``docs/performance.md``.
 """
 
 from __future__ import annotations

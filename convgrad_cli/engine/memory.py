@@ -38,7 +38,7 @@ def estimate_bytes(
     accumulator; Y and δ; Y on the engine's *wide* grid (as wide as the padded
     input, per stride phase); one tap's worth of X and its product; W and ∂L/∂W
     with copies — plus a fixed workspace for the engine's blocked temporaries.
-    Checked against measured peaks in ``tests/test_robustness.py``.
+    Checked against measured peaks in ``tests/cli/test_robustness.py``.
     """
     n, c_in, *spatial = input_shape
     c_out, c_group, *kernel = filter_shape
@@ -98,7 +98,7 @@ def available_bytes() -> int | None:
 
 
 def _read(path: str) -> str:
-    # open(), not pathlib: pathlib imports urllib.parse and ipaddress, ~3 ms of every CLI start.
+    # open(), not pathlib: pathlib imports urllib.parse and ipaddress on every CLI start.
     with open(path, encoding="ascii") as file:
         return file.read()
 

@@ -25,22 +25,22 @@ uninitialised memory.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd, prod
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .scratch import kept
 from .spec import ConvSpec
 
 T = TypeVar("T")
 
-COLUMN_BYTES = 4 << 20  # an im2col block: measured best between 2 and 8 MiB (L3 is 32 MiB here)
+COLUMN_BYTES = 4 << 20  # an im2col block: long enough for BLAS's speed, short enough to stay in L3
 MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
-KEEP_FROM, KEEP_UP_TO = 1 << 20, 64 << 20  # scratch in this range is kept between calls (see _kept)
 DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
 
 
@@ -121,7 +121,7 @@ class WideGrid:
     def split(self, x: np.ndarray, groups: int, phase: Phase) -> np.ndarray:
         """X (N, C, *S) → one phase as rows (G, C/G, N·ΠQ), zero where no input cell lands."""
         n, c = x.shape[:2]
-        rows = _kept((c, n, *self.cells), x.dtype, ("input rows", phase.start))
+        rows = kept((c, n, *self.cells), x.dtype, ("input rows", phase.start))
         rows.fill(0)
         rows[_behind_two(phase.grid)] = _channels_first(x[(...,) + phase.input])
         return rows.reshape(groups, c // groups, n * self.size)
@@ -132,7 +132,7 @@ class WideGrid:
         ``lead`` zeros in front let ∂L/∂X read δ at negative shifts without wrapping.
         """
         n, c = y.shape[:2]
-        rows = _kept((c, lead + n * self.size), y.dtype, "delta rows")
+        rows = kept((c, lead + n * self.size), y.dtype, "delta rows")
         rows.fill(0)
         grid = rows[:, lead:].reshape(c, n, *self.cells)
         grid[_behind_two(slice(0, o) for o in self.out)] = _channels_first(y)
@@ -321,8 +321,7 @@ def correlate_and_filter_rows(
 class _Outer:
     """The running sum Σ_q δ[g, :, q] ⊗ columns[g, :, q], block by block.
 
-    Kept transposed, as columns · δᵀ: OpenBLAS runs that shape ~1.45× faster in
-    float32 (~1.1× in float64) than δ · columnsᵀ (measured on W3–W5's blocks).
+    Kept transposed, as columns · δᵀ: OpenBLAS runs that shape faster than δ · columnsᵀ.
     """
 
     def __init__(self, delta: np.ndarray) -> None:
@@ -381,35 +380,7 @@ def _scratch(groups: int, reads: Sequence[Reads], length: int, dtype: np.dtype) 
     for r in reads:
         r.check(length)
     width = COLUMN_BYTES // max(1, groups * rows * np.dtype(dtype).itemsize)
-    return _kept((groups, rows, min(length, max(MIN_BLOCK, min(MAX_BLOCK, width)))), np.dtype(dtype))
-
-
-_thread_cache: Any = None
-
-
-def _kept(shape: tuple[int, ...], dtype: np.dtype, slot: Hashable = "columns") -> np.ndarray:
-    """Scratch carved from a per-thread buffer kept between calls (contents undefined).
-
-    Fresh memory is paid for in page faults on first touch, ~0.5 ms per MiB on
-    this machine (a third of W4's time; ~2 700 faults a call on W6 in float64,
-    whose rows glibc handed back to the system after every call).  One buffer per
-    ``slot``: scratch live at the same time needs different slots.  Small, huge
-    (beyond KEEP_UP_TO: not worth pinning) or object scratch is just allocated.
-    """
-    global _thread_cache
-    dtype = np.dtype(dtype)
-    need = prod(shape) * dtype.itemsize
-    if dtype.hasobject or not KEEP_FROM <= need <= KEEP_UP_TO:
-        return np.empty(shape, dtype)
-    if _thread_cache is None:
-        import threading  # only big problems get here: small runs (the CLI's) skip the import
-
-        _thread_cache = threading.local()
-    buffers: dict[Hashable, np.ndarray] = _thread_cache.__dict__.setdefault("buffers", {})
-    buffer = buffers.get(slot)
-    if buffer is None or buffer.size < need:
-        buffer = buffers[slot] = np.empty(need, np.uint8)
-    return buffer[:need].view(dtype).reshape(shape)
+    return kept((groups, rows, min(length, max(MIN_BLOCK, min(MAX_BLOCK, width)))), np.dtype(dtype))
 
 
 def _columns(col: np.ndarray, reads: Sequence[Reads], q0: int, q1: int) -> np.ndarray:

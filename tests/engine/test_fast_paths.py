@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from strategies import PATHS, Layer, layers
 
 from convgrad_cli import backward
-from convgrad_cli.engine import grads, resolve_spec, wide
+from convgrad_cli.engine import grads, resolve_spec, scratch, wide
 
 EXAMPLES = settings(max_examples=40, deadline=None)
 
@@ -91,7 +91,7 @@ def test_kept_scratch_is_reused_cleanly(path: str, data: st.DataObject) -> None:
     layer = data.draw(layers(path))
     dtype = data.draw(st.sampled_from([np.int64, np.float64, np.float32]))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wide, "KEEP_FROM", 0)
+        patch.setattr(scratch, "KEEP_FROM", 0)
         got = layer.engine(dtype, data.draw(st.booleans(), "combined"))
     assert_exact(got, layer.oracle(), dtype)
 
