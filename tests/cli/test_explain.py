@@ -9,7 +9,6 @@ lines compute prints for arrays of the same shapes.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from strategies import Problem, problems
 
 from convgrad_cli import backward
 from convgrad_cli.cli.main import main
-from convgrad_cli.derivation.records import Cell, build
+from convgrad_cli.derivation import Cell, build
 from convgrad_cli.engine import rot180
 from convgrad_cli.notation import MAX_SHOWN_TERMS
 
@@ -323,12 +322,11 @@ def test_shape_errors_say_what_compute_says(
     assert explained.split(": ", 3)[-1] == computed.split(": ")[-1]
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX engine installed")
-def test_symbolic_latex_compiles(runner: CliRunner, tmp_path: Path) -> None:
+def test_symbolic_latex_compiles(runner: CliRunner, tmp_path: Path, pdflatex: str) -> None:
     args = ["--input-shape", "4x4", "--filter-shape", "2x2", "--stride", "2", "--padding", "1", "--bias"]
     (tmp_path / "explain.tex").write_text(run(runner, *args, "-f", "latex").stdout, encoding="utf-8")
     done = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "explain.tex"],
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "explain.tex"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:]
