@@ -1,4 +1,9 @@
-"""Option bundles shared by every command that takes a convolution problem."""
+"""Option bundles shared by the commands, each beside the reader that turns its flags into a typed record.
+
+A bundle's flags are declared once here, and so is the one place that reads their
+values out of Click's keyword dict (``*_from(flags)``, popping what it reads):
+a command pops every bundle it uses and checks that nothing is left over.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+
+from .param_types import LayerParam
+from .requests import OutputChoice, Parameters, ProblemChoice, TraceChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,7 +35,7 @@ class GroupedCommand(click.Command):
                 formatter.write_dl(records)
 
 
-def _stack(*decorators: Callable[[F], F], section: str = "Other options") -> Callable[[F], F]:
+def stack(*decorators: Callable[[F], F], section: str = "Other options") -> Callable[[F], F]:
     """Apply option decorators as one bundle, filing them under a --help heading."""
 
     def apply(function: F) -> F:
@@ -51,7 +59,7 @@ def _padding_words(_ctx: click.Context, _param: click.Parameter, incomplete: str
     return [word for word in PADDING_WORDS if word.startswith(incomplete)]
 
 
-input_options = _stack(
+input_options = stack(
     click.option(
         "-x",
         "--input",
@@ -85,24 +93,32 @@ input_options = _stack(
 
 # The parameters of the layer, without --exact/--float (explain has shapes, no numbers).
 _PARAMETERS = (
-    click.option("--stride", metavar="S", help="Stride: 2, or one per axis: 2,1."),
+    click.option("--stride", type=LayerParam("stride"), metavar="S", help="Stride: 2, or one per axis: 2,1."),
     click.option(
         "--padding",
+        type=LayerParam("padding"),
         metavar="P",
         shell_complete=_padding_words,
         help="Zero padding: 1, 1,0, before:after pairs 1:2,0:1, or valid / same / full.",
     ),
-    click.option("--dilation", metavar="D", help="Filter dilation (1 = no gaps), or one per axis."),
-    click.option("--groups", metavar="G", help="Split channels into G independent groups."),
+    click.option(
+        "--dilation",
+        type=LayerParam("dilation"),
+        metavar="D",
+        help="Filter dilation (1 = no gaps), or one per axis.",
+    ),
+    click.option(
+        "--groups", type=LayerParam("groups"), metavar="G", help="Split channels into G independent groups."
+    ),
     click.option(
         "--mode",
         type=click.Choice(["correlate", "convolve"]),
         help="correlate (deep learning, default) or convolve (filter flipped).",
     ),
-    click.option("--dims", metavar="N", help="Spatial axes: 1, 2 (default) or 3."),
+    click.option("--dims", type=LayerParam("dims"), metavar="N", help="Spatial axes: 1, 2 (default) or 3."),
 )
-parameter_options = _stack(*_PARAMETERS, section="Convolution parameters")
-spec_options = _stack(
+parameter_options = stack(*_PARAMETERS, section="Convolution parameters")
+spec_options = stack(
     *_PARAMETERS,
     click.option(
         "--exact/--float",
@@ -118,7 +134,7 @@ def output_options(
     formats: tuple[str, ...] = FORMATS, file_flags: tuple[str, ...] = ("-o", "--output")
 ) -> Callable[[F], F]:
     """--format, FILE (``-o/--output``, or other flags where ``--output`` means something else), colour, width."""
-    return _stack(
+    return stack(
         click.option(
             "-f",
             "--format",
@@ -150,7 +166,7 @@ def output_options(
     )
 
 
-trace_options = _stack(
+trace_options = stack(
     click.option(
         "--trace/--no-trace",
         "trace",
@@ -173,3 +189,42 @@ trace_options = _stack(
     ),
     section="Derivation",
 )
+
+
+# ---------------------------------------------------------------- readers: Click's dict → typed records
+
+
+def done(flags: dict[str, Any]) -> None:
+    """Every flag was read into the request: a flag no reader knows is a bug, not something to drop."""
+    if flags:
+        raise AssertionError(f"flags nobody read: {sorted(flags)}")
+
+
+def problem_from(flags: dict[str, Any]) -> ProblemChoice:
+    """The flags of :data:`input_options`."""
+    return ProblemChoice(
+        problem=flags.pop("problem"), sample=flags.pop("sample"), input=flags.pop("input_"),
+        filter=flags.pop("filter_"), grad_output=flags.pop("grad_output"), bias=flags.pop("bias"),
+    )  # fmt: skip
+
+
+def parameters_from(flags: dict[str, Any]) -> Parameters:
+    """The flags of :data:`parameter_options` (parsed by their types)."""
+    names = ("stride", "padding", "dilation", "groups", "dims", "mode")
+    return Parameters(**{name: flags.pop(name) for name in names})
+
+
+def output_from(flags: dict[str, Any], flag: str = "--output") -> OutputChoice:
+    """The flags of :func:`output_options`; ``flag`` is the file option's long name, for errors."""
+    return OutputChoice(
+        format=flags.pop("format_"), file=flags.pop("output_file"), flag=flag,
+        color=flags.pop("color"), width=flags.pop("width"),
+    )  # fmt: skip
+
+
+def trace_from(flags: dict[str, Any]) -> TraceChoice:
+    """The flags of :data:`trace_options`."""
+    return TraceChoice(
+        trace=flags.pop("trace"), cells=flags.pop("cells"), export_svg=flags.pop("export_svg"),
+        export_html=flags.pop("export_html"), latex_body=flags.pop("latex_body"),
+    )  # fmt: skip

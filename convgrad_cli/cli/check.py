@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import ExitCode, InputError
-from .bundles import GroupedCommand, input_options, output_options, spec_options
+from .bundles import (
+    GroupedCommand,
+    done,
+    input_options,
+    output_from,
+    output_options,
+    parameters_from,
+    problem_from,
+    spec_options,
+    stack,
+)  # fmt: skip
+from .emit import emit
+from .param_types import Tolerance
+from .requests import AnswerChoice, CheckRequest, OutputChoice
+from .views import rich_text
 
 if TYPE_CHECKING:
     from ..derivation.records import Derivation
@@ -31,38 +44,41 @@ ANSWER_FLAGS = {"answer_output": "output", "grad_input": "grad_input", "grad_fil
                 "grad_bias": "grad_bias"}  # fmt: skip
 PROGRESS_AFTER = 0.3  # seconds: a class graded faster than this shows no progress bar
 
+answer_options = stack(
+    click.option("--answer", multiple=True, metavar="PATH",
+                 help="Answers as one JSON object (output, grad_input, grad_filter, grad_bias): a file, "
+                 "'-', inline {…}, or a folder of files. Repeat to grade several."),
+    click.option("--output", "answer_output", metavar="ARRAY",
+                 help="Your Y (the forward output): a .json/.csv/.npy file or inline JSON."),
+    click.option("--grad-input", metavar="ARRAY", help="Your ∂L/∂X (same forms)."),
+    click.option("--grad-filter", metavar="ARRAY", help="Your ∂L/∂W (same forms)."),
+    click.option("--grad-bias", metavar="ARRAY", help="Your ∂L/∂b: a number, or one per filter."),
+    click.option("--tol", type=Tolerance(), default=1e-6, show_default=True, metavar="REL",
+                 help="Relative tolerance for values that are not exact or correctly rounded."),
+    click.option("--derivation/--no-derivation", default=True, show_default=True,
+                 help="After the verdict, derive the wrong cells of ∂L/∂X and ∂L/∂W the right way."),
+    click.option("--list-mistakes", is_flag=True, help="Print the catalog of mistakes convgrad recognises."),
+    click.option("--progress/--no-progress", default=None,
+                 help="Progress bar on stderr while grading many files (default: on a terminal)."),
+    section="Answers",
+)  # fmt: skip
 
-def _answer_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    decorators = [
-        click.option("--answer", multiple=True, metavar="PATH",
-                     help="Answers as one JSON object (output, grad_input, grad_filter, grad_bias): a file, "
-                     "'-', inline {…}, or a folder of files. Repeat to grade several."),
-        click.option("--output", "answer_output", metavar="ARRAY",
-                     help="Your Y (the forward output): a .json/.csv/.npy file or inline JSON."),
-        click.option("--grad-input", metavar="ARRAY", help="Your ∂L/∂X (same forms)."),
-        click.option("--grad-filter", metavar="ARRAY", help="Your ∂L/∂W (same forms)."),
-        click.option("--grad-bias", metavar="ARRAY", help="Your ∂L/∂b: a number, or one per filter."),
-        click.option("--tol", type=click.FloatRange(min=0), default=1e-6, show_default=True, metavar="REL",
-                     help="Relative tolerance for values that are not exact or correctly rounded."),
-        click.option("--derivation/--no-derivation", default=True, show_default=True,
-                     help="After the verdict, derive the wrong cells of ∂L/∂X and ∂L/∂W the right way."),
-        click.option("--list-mistakes", is_flag=True, help="Print the catalog of mistakes convgrad recognises."),
-        click.option("--progress/--no-progress", default=None,
-                     help="Progress bar on stderr while grading many files (default: on a terminal)."),
-    ]  # fmt: skip
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    for param in function.__click_params__[-len(decorators) :]:  # type: ignore[attr-defined]
-        param.section = "Answers"  # type: ignore[attr-defined]
-    return function
+
+def answers_from(flags: dict[str, Any]) -> AnswerChoice:
+    """The flags of :data:`answer_options` but --list-mistakes."""
+    arrays = tuple((name, text) for key, name in ANSWER_FLAGS.items() if (text := flags.pop(key)) is not None)
+    return AnswerChoice(
+        paths=tuple(flags.pop("answer")), arrays=arrays, tol=flags.pop("tol"),
+        derivation=flags.pop("derivation"), progress=flags.pop("progress"),
+    )  # fmt: skip
 
 
 @click.command(cls=GroupedCommand)
 @input_options
 @spec_options
-@_answer_options
+@answer_options
 @output_options(FORMATS, file_flags=("--report",))
-def check(**options: Any) -> None:
+def check(**flags: Any) -> None:
     """Check answers: ✓/✗ per cell, and the classic mistake behind wrong ones.
 
     Exit status 0 when every answer is right, 1 when any is wrong, 2 for bad input.
@@ -75,84 +91,87 @@ def check(**options: Any) -> None:
       convgrad check --problem hw3.json --answer submissions/ --format markdown
       convgrad check --list-mistakes
     """
-    if options["list_mistakes"]:
-        _emit(_catalog_text(options), options, [])
-        return
+    request = CheckRequest(
+        problem=problem_from(flags), params=parameters_from(flags), exact=flags.pop("exact"),
+        answers=answers_from(flags), output=output_from(flags, "--report"), list_mistakes=flags.pop("list_mistakes"),
+    )  # fmt: skip
+    done(flags)
+    click.get_current_context().exit(run(request))
+
+
+def run(request: CheckRequest) -> int:
+    """Solve the problem, then check one answer or grade a class; the exit status."""
+    if request.list_mistakes:
+        emit(_catalog_text(request.output), request.output)
+        return ExitCode.OK
     from ..grading.solved import Solved
-    from .run import notes_for, request_from, solve
+    from .solving import gather_problem, notes_for, solve
 
-    _require_problem(options)
-    request = request_from(options, sys.stdin.buffer)
-    result = solve(request, options.get("exact"))
-    for note in notes_for(request, result):
+    _require_problem(request)
+    problem = gather_problem(request.problem, request.params, sys.stdin.buffer if sys.stdin else None)
+    result = solve(problem, request.exact)
+    for note in notes_for(problem, result):
         click.echo(f"convgrad: {note}", err=True)
-    solved = Solved(result, options.get("exact"))
-    single, paths = _answers(options, request, result)
-    status = (
-        _check_one(solved, single, options, request) if single else _grade(solved, paths, options, request)
-    )
-    click.get_current_context().exit(status)
+    solved = Solved(result, request.exact)
+    single, paths = _answers(request, problem, result)
+    return _check_one(solved, single, request, problem) if single else _grade(solved, paths, request, problem)
 
 
-def _require_problem(options: dict[str, Any]) -> None:
-    if not any(options.get(k) for k in ("problem", "sample", "input_", "filter_")):
+def _require_problem(request: CheckRequest) -> None:
+    if not request.problem.given():
         raise InputError(
             "problem", "there is no problem to check against",
             "give --problem FILE, --sample NAME, or the operands -x/-w (and -g)",
         )  # fmt: skip
 
 
-def _answers(options: dict[str, Any], request: Request, result: Gradients) -> tuple[Answer | None, list[str]]:
+def _answers(request: CheckRequest, problem: Request, result: Gradients) -> tuple[Answer | None, list[str]]:
     """One answer to check, or the answer files of a class (from --answer folders and repeats)."""
     from pathlib import Path
 
-    given = list(options["answer"])
-    flags = {name: options[key] for key, name in ANSWER_FLAGS.items() if options.get(key) is not None}
-    _one_stdin(given + list(flags.values()), request)
+    given, flags = list(request.answers.paths), dict(request.answers.arrays)
+    _one_stdin(given + list(flags.values()), problem)
     if len(given) > 1 or any(g != "-" and Path(g).is_dir() for g in given):
         if flags:
             raise InputError("--" + next(iter(flags)).replace("_", "-"), "cannot be combined with several answers",
                              "give one array per flag for a single answer only")  # fmt: skip
-        return None, _class_files(given, options, request)
-    return _one_answer(given, flags, options, result), []
+        return None, _class_files(given, request, problem)
+    return _one_answer(given, flags, request, result), []
 
 
-def _one_stdin(answers: list[str], request: Request) -> None:
+def _one_stdin(answers: list[str], problem: Request) -> None:
     from ..load.source import STDIN
 
-    readers = answers.count("-") + (STDIN in request.sources.values() or request.origin == STDIN)
+    readers = answers.count("-") + (STDIN in problem.sources.values() or problem.origin == STDIN)
     if "-" in answers and readers > 1:
         raise InputError(
             "--answer", "reads standard input too", "only one input can be '-'; give the others as files"
         )
 
 
-def _class_files(given: list[str], options: dict[str, Any], request: Request) -> list[str]:
+def _class_files(given: list[str], request: CheckRequest, problem: Request) -> list[str]:
     """Every answer file: the ``*.json`` of each folder given (never the problem file), and each file given."""
     from pathlib import Path
 
     from ..grading.verdicts import answer_files
+    from .solving import operand_files
 
-    skip = [s for s in request.sources.values() if s] + (
-        [options["problem"]] if options.get("problem") else []
-    )
+    skip = operand_files(problem) + ([request.problem.problem] if request.problem.problem else [])
     return [str(f) for g in given for f in (answer_files(Path(g), skip) if Path(g).is_dir() else [Path(g)])]
 
 
-def _one_answer(
-    given: list[str], flags: dict[str, str], options: dict[str, Any], result: Gradients
-) -> Answer:
+def _one_answer(given: list[str], flags: dict[str, str], request: CheckRequest, result: Gradients) -> Answer:
     """--answer, completed (or replaced) by the per-array flags; else the problem file's own answer."""
     from ..grading.answers import Answer, answer_in_problem, read_answer, read_array
 
-    dims, stdin = result.spec.dims, sys.stdin.buffer
+    dims, stdin = result.spec.dims, sys.stdin.buffer if sys.stdin else None
     answer = read_answer(given[0], stdin, dims) if given else None
     if flags:
         arrays = {name: read_array(text, name, stdin, dims) for name, text in flags.items()}
         names = ", ".join(_flag_source(name, text) for name, text in flags.items())
         answer = Answer({**(answer.arrays if answer else {}), **arrays}, answer.source if answer else names)
-    if answer is None and options.get("problem"):
-        answer = answer_in_problem(options["problem"])
+    if answer is None and request.problem.problem:
+        answer = answer_in_problem(request.problem.problem)
     if answer is None:
         raise InputError("--answer", "no answer to check",
                          "give --answer FILE, or arrays with --output, --grad-input, --grad-filter, --grad-bias")  # fmt: skip
@@ -166,78 +185,79 @@ def _flag_source(name: str, text: str) -> str:
     return f"--{name.replace('_', '-')} (inline)" if Source(text).name == INLINE else text
 
 
-def _setting(request: Request, result: Gradients) -> str:
-    where = request.origin or "the operands given"
+def _setting(problem: Request, result: Gradients) -> str:
+    where = problem.origin or "the operands given"
     return f"against {where}: {result.spec.describe()}"
 
 
-def _check_one(solved: Solved, answer: Answer, options: dict[str, Any], request: Request) -> int:
+def _check_one(solved: Solved, answer: Answer, request: CheckRequest, problem: Request) -> int:
     from ..grading.verdicts import check
 
-    report = check(solved, answer, options["tol"])
-    derivation = _derivation(solved, report, options) if options["derivation"] else None
-    text = _report_text(report, _setting(request, solved.result), derivation, options)
-    _emit(text, options, _inputs(request, [answer.source]))
+    report = check(solved, answer, request.answers.tol)
+    derivation = _derivation(solved, report, request.output) if request.answers.derivation else None
+    text = _report_text(report, _setting(problem, solved.result), derivation, request.output)
+    emit(text, request.output, _inputs(problem, [answer.source]))
     return ExitCode.OK if report.correct else ExitCode.WRONG_ANSWER
 
 
-def _derivation(solved: Solved, report: Report, options: dict[str, Any]) -> Derivation | None:
+def _derivation(solved: Solved, report: Report, output: OutputChoice) -> Derivation | None:
     """The derivation views' data, restricted to the cells answered wrong (None if there are none)."""
-    from ..derivation.records import build
+    from ..derivation import build
     from ..grading.verdicts import derivation_selection
 
     selection = derivation_selection(solved, report)
-    return None if selection is None else build(solved.result, selection, steps=options["format_"] != "json")
+    return None if selection is None else build(solved.result, selection, steps=output.format != "json")
 
 
-def _grade(solved: Solved, paths: list[str], options: dict[str, Any], request: Request) -> int:
+def _grade(solved: Solved, paths: list[str], request: CheckRequest, problem: Request) -> int:
     from ..grading.verdicts import grade
 
     if not paths:
         raise InputError(
             "--answer", "the folder holds no .json answer files", "put one JSON answer per student in it"
         )
-    forced = options.get("progress") is True
-    bar = _Progress(len(paths), _progress_wanted(options, len(paths)), 0 if forced else PROGRESS_AFTER)
+    progress = _Progress.for_request(request, len(paths))
     try:
-        graded = grade(solved, paths, options["tol"], solved.spec.dims, bar.tick)
+        graded = grade(solved, paths, request.answers.tol, solved.spec.dims, progress.tick)
     finally:
-        bar.close()
+        progress.close()
     for entry in graded:
         if entry.error:
             click.echo(f"convgrad: error: {entry.error}", err=True)
-    _emit(_class_text(graded, options), options, _inputs(request, paths))
+    emit(_class_text(graded, request.output), request.output, _inputs(problem, paths))
     if any(entry.error for entry in graded):
         return ExitCode.BAD_INPUT
     return ExitCode.OK if all(e.report and e.report.correct for e in graded) else ExitCode.WRONG_ANSWER
 
 
-def _inputs(request: Request, answers: list[str]) -> list[str]:
+def _inputs(problem: Request, answers: list[str]) -> list[str]:
     # --report must never replace a file this command reads: the problem, operands or answers.
-    return [s for s in request.sources.values() if s] + ([request.origin] if request.origin else []) + answers
+    from .solving import operand_files
+
+    return operand_files(problem) + ([problem.origin] if problem.origin else []) + answers
 
 
-def _report_text(report: Report, setting: str, derivation: Derivation | None, options: dict[str, Any]) -> str:
+def _report_text(report: Report, setting: str, derivation: Derivation | None, output: OutputChoice) -> str:
     from ..render import check_report
 
-    if options["format_"] == "json":
+    if output.format == "json":
         doc = check_report.document(report)
         if derivation is not None:
             from ..render.trace_json import trace
 
             doc["derivation"] = trace(derivation)
         return check_report.dumps(doc)
-    if options["format_"] == "markdown":
+    if output.format == "markdown":
         return check_report.markdown(report, setting) + _markdown_derivation(derivation)
     if derivation is None:
-        return _rich(check_report.view(report, setting), options)
+        return rich_text(check_report.view(report, setting), output)
     from rich.console import Group
     from rich.rule import Rule
 
     from ..render.table import derivation_view
 
     heading = Rule("The right derivation of the wrong cells", style="bold", align="left")
-    return _rich(Group(check_report.view(report, setting), heading, derivation_view(derivation)), options)
+    return rich_text(Group(check_report.view(report, setting), heading, derivation_view(derivation)), output)
 
 
 def _markdown_derivation(derivation: Derivation | None) -> str:
@@ -249,67 +269,54 @@ def _markdown_derivation(derivation: Derivation | None) -> str:
     return "\n## The right derivation of the wrong cells\n\n" + markdown(derivation)
 
 
-def _class_text(graded: list[Graded], options: dict[str, Any]) -> str:
+def _class_text(graded: list[Graded], output: OutputChoice) -> str:
     from ..render import check_report
 
-    if options["format_"] == "json":
+    if output.format == "json":
         return check_report.dumps(check_report.class_document(graded))
-    if options["format_"] == "markdown":
+    if output.format == "markdown":
         return check_report.markdown_class(graded)
-    return _rich(check_report.class_view(graded), options)
+    return rich_text(check_report.class_view(graded), output)
 
 
-def _catalog_text(options: dict[str, Any]) -> str:
+def _catalog_text(output: OutputChoice) -> str:
     from ..render import check_report
 
     rows = check_report.catalog_lines()
-    if options["format_"] == "json":
+    if output.format == "json":
         return check_report.dumps({"mistakes": [{"id": i, "arrays": a, "because": b} for i, a, b in rows]})
-    if options["format_"] == "markdown":
+    if output.format == "markdown":
         return "| mistake | spoils | your answer is what you get when … |\n|---|---|---|\n" + "".join(
             f"| `{i}` | {a} | {b} |\n" for i, a, b in rows
         )
-    return _rich(check_report.catalog_view(), options)
-
-
-def _rich(renderable: Any, options: dict[str, Any]) -> str:
-    from ..render.console import make_console
-
-    to_file = options.get("output_file") is not None
-    console = make_console(color=False if to_file else options.get("color"), width=options.get("width"))
-    with console.capture() as capture:
-        console.print(renderable)
-    return capture.get()
-
-
-def _emit(text: str, options: dict[str, Any], inputs: list[str]) -> None:
-    from ..load.atomic import write_atomic
-
-    if options.get("output_file"):
-        write_atomic(options["output_file"], text, inputs=inputs, flag="--report")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-
-
-def _progress_wanted(options: dict[str, Any], files: int) -> bool:
-    if options.get("progress") is not None:
-        return bool(options["progress"])
-    # Auto: only for people watching a terminal, and never on the JSON path (which must not load Rich).
-    return files > 1 and sys.stderr.isatty() and options["format_"] != "json"
+    return rich_text(check_report.catalog_view(), output)
 
 
 class _Progress:
-    """A Rich progress bar on stderr that appears only once grading takes more than a moment."""
+    """Grading progress on stderr: a Rich bar on a terminal once grading takes a moment, else plain lines."""
 
     def __init__(self, total: int, enabled: bool, delay: float) -> None:
         self.total, self.enabled, self.delay, self.done = total, enabled, delay, 0
         self.started = time.monotonic()
+        self.lines = enabled and not sys.stderr.isatty()  # a log or a pipe: a bar would draw nothing there
         self.bar: Any = None
         self.task: Any = None
 
+    @classmethod
+    def for_request(cls, request: CheckRequest, files: int) -> _Progress:
+        """--progress forces it; by default only people watching a terminal see it, never on the JSON path."""
+        forced = request.answers.progress
+        if forced is not None:
+            return cls(files, forced, 0 if forced else PROGRESS_AFTER)
+        # The JSON path must not load Rich.
+        wanted = files > 1 and sys.stderr.isatty() and request.output.format != "json"
+        return cls(files, wanted, PROGRESS_AFTER)
+
     def tick(self) -> None:
         self.done += 1
+        if self.lines:
+            click.echo(f"convgrad: graded {self.done} of {self.total}", err=True)
+            return
         if self.bar is None and self.enabled and time.monotonic() - self.started >= self.delay:
             self._show()
         if self.bar is not None:

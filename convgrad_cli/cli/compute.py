@@ -1,13 +1,29 @@
-"""``convgrad compute``: the forward output and every gradient of one layer."""
+"""``convgrad compute``: the forward output and every gradient of one layer, in the chosen view."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
-from .bundles import GroupedCommand, input_options, output_options, spec_options, trace_options
+from .bundles import (
+    GroupedCommand,
+    done,
+    input_options,
+    output_from,
+    output_options,
+    parameters_from,
+    problem_from,
+    spec_options,
+    trace_from,
+    trace_options,
+)  # fmt: skip
+from .requests import ComputeRequest
+
+if TYPE_CHECKING:
+    from ..derivation.records import Derivation, Selection
+    from ..engine.backward import Gradients
 
 
 @click.command(cls=GroupedCommand)
@@ -15,7 +31,7 @@ from .bundles import GroupedCommand, input_options, output_options, spec_options
 @spec_options
 @output_options()
 @trace_options
-def compute(**options: Any) -> None:
+def compute(**flags: Any) -> None:
     """Forward output Y and ∂L/∂X, ∂L/∂W, ∂L/∂b of Y = conv(X, W) + b.
 
     \b
@@ -26,6 +42,63 @@ def compute(**options: Any) -> None:
       convgrad compute --problem hw3.json --format json | jq .grad_input
       convgrad compute --cells x22,w12 --format markdown
     """
-    from .run import run_compute
+    request = ComputeRequest(
+        problem=problem_from(flags), params=parameters_from(flags), exact=flags.pop("exact"),
+        output=output_from(flags), trace=trace_from(flags),
+    )  # fmt: skip
+    done(flags)
+    run(request, sys.stdin.buffer if sys.stdin else None)
 
-    run_compute(options, stdin=sys.stdin.buffer)
+
+def run(request: ComputeRequest, stdin: BinaryIO | None) -> None:
+    """Gather and solve the problem, then write the chosen view (and any exported pictures)."""
+    from .emit import emit
+    from .solving import gather_problem, notes_for, operand_files, solve
+
+    problem = gather_problem(request.problem, request.params, stdin)
+    result = solve(problem, request.exact)
+    selection, trace_note = trace_selection(result, request)
+    notes = notes_for(problem, result)
+    json_out = request.output.format == "json"
+    if trace_note and request.output.format != "table":  # the table view says it itself
+        notes.append(trace_note)
+    for note in notes:
+        print(f"convgrad: {note}", file=sys.stderr)
+    inputs = operand_files(problem)
+    if json_out:
+        emit(json_text(result, selection), request.output, inputs)
+        if not request.trace.exports():
+            return
+    # Built once: the chosen view and any --export-svg/--export-html draw the same derivation.
+    from .views import export_views, render_view
+
+    derivation = derive(result, selection)
+    if not json_out:
+        emit(render_view(derivation, trace_note, request.output, request.trace), request.output, inputs)
+    export_views(derivation, trace_note, request.trace, request.output.width, "convgrad compute", inputs)
+
+
+def trace_selection(result: Gradients, request: ComputeRequest) -> tuple[Selection | None, str | None]:
+    """Which cells to derive (None: results only) and why, from --trace/--no-trace/--cells."""
+    from ..derivation import choose, frame_of
+
+    return choose(frame_of(result), trace=request.trace.trace, cells=request.trace.cells)
+
+
+def derive(result: Gradients, selection: Selection | None, *, steps: bool = True) -> Derivation:
+    """The derivation of the selected cells; results only (no cells) when the trace is off."""
+    from ..derivation import Selection, build
+
+    return build(result, selection or Selection((), ()), steps=steps)
+
+
+def json_text(result: Gradients, selection: Selection | None) -> str:
+    """The ``--format json`` document, with the trace object when cells are selected."""
+    from ..render.json_doc import document, dumps
+
+    trace = None
+    if selection is not None:
+        from ..render.trace_json import trace as trace_object
+
+        trace = trace_object(derive(result, selection, steps=False))  # JSON needs no grids
+    return dumps(document(result, trace=trace)) + "\n"

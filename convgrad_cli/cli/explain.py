@@ -8,19 +8,33 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError
-from .bundles import GroupedCommand, _stack, output_options, parameter_options, trace_options
+from .bundles import (
+    GroupedCommand,
+    done,
+    output_from,
+    output_options,
+    parameter_options,
+    parameters_from,
+    stack,
+    trace_from,
+    trace_options,
+)  # fmt: skip
+from .param_types import Shape
+from .requests import ExplainRequest
 
 if TYPE_CHECKING:
     from ..derivation.records import Frame, Selection
 
-shape_options = _stack(
+shape_options = stack(
     click.option(
         "--input-shape",
+        type=Shape("--input-shape"),
         metavar="SHAPE",
         help="Shape of X: 3x3, 3×3 or 3,3; with channels 2x5x5, with a batch 2x3x5x5.",
     ),
     click.option(
         "--filter-shape",
+        type=Shape("--filter-shape"),
         metavar="SHAPE",
         help="Shape of W: 2x2; one filter over channels 3x2x2; C_out filters 4x3x2x2.",
     ),
@@ -34,7 +48,7 @@ shape_options = _stack(
 @parameter_options
 @output_options()
 @trace_options
-def explain(**options: Any) -> None:
+def explain(**flags: Any) -> None:
     """Derive every gradient in symbols, no numbers: the hand-written page for any shapes.
 
     Each ∂L/∂w and ∂L/∂x as its chain-rule sum (∂L/∂x₂₂ = w₂₂·δ₁₁ + w₂₁·δ₁₂ + …),
@@ -50,73 +64,73 @@ def explain(**options: Any) -> None:
       convgrad explain --input-shape 2x3x3 --filter-shape 2x2x2x2 --cells x122,w1111
       convgrad explain --input-shape 3x3 --filter-shape 2x2 --format latex -o page.tex
     """
-    run_explain(options)
+    request = ExplainRequest(
+        input_shape=flags.pop("input_shape"), filter_shape=flags.pop("filter_shape"), bias=flags.pop("bias"),
+        params=parameters_from(flags), output=output_from(flags), trace=trace_from(flags),
+    )  # fmt: skip
+    done(flags)
+    run(request)
 
 
-def frame_from(options: dict[str, Any]) -> Frame:
-    """The checked problem the flags describe: shapes in the user's forms, parameters resolved."""
+def run(request: ExplainRequest) -> None:
+    """Shapes → checked frame → symbolic derivation → the chosen view (and any exported pictures)."""
+    from ..derivation import build_symbolic
+    from .emit import emit
+    from .views import export_views, render_view
+
+    if request.input_shape is None and request.filter_shape is None:
+        print("convgrad: using the hand-written page's shapes (give --input-shape and --filter-shape for your own)",
+              file=sys.stderr)  # fmt: skip
+    frame = frame_for(request)
+    derivation = build_symbolic(frame, selection_for(frame, request))
+    if request.output.format == "json":
+        from ..render.json_doc import dumps
+        from ..render.symbolic_json import document
+
+        text = dumps(document(derivation)) + "\n"
+    else:
+        text = render_view(derivation, None, request.output, request.trace)
+    emit(text, request.output)
+    export_views(derivation, None, request.trace, request.output.width, "convgrad explain", [])
+
+
+def frame_for(request: ExplainRequest) -> Frame:
+    """The checked problem the request describes: shapes in the user's forms, parameters resolved."""
     from ..derivation.symbolic import PAGE_SHAPES, PARAMETERS, SHAPE_FLAGS, checked_frame, parse_shape
-    from ..load.params import parse_param
 
-    x_text, w_text = options.get("input_shape"), options.get("filter_shape")
-    if (x_text is None) != (w_text is None):
-        missing = "filter" if w_text is None else "input"
+    x, w = request.input_shape, request.filter_shape
+    if (x is None) != (w is None):
+        missing = "filter" if w is None else "input"
         example = dict(zip(("input", "filter"), PAGE_SHAPES))[missing]
         raise InputError(
             SHAPE_FLAGS[missing], "is missing", f"give both shapes, e.g. {SHAPE_FLAGS[missing]} {example}"
         )
-    x = parse_shape("--input-shape", PAGE_SHAPES[0] if x_text is None else x_text)
-    w = parse_shape("--filter-shape", PAGE_SHAPES[1] if w_text is None else w_text)
-    params = {
-        name: parse_param(name, str(options[name])) for name in PARAMETERS if options.get(name) is not None
-    }
-    if options.get("mode"):
-        params["mode"] = options["mode"]
+    if x is None or w is None:
+        x, w = parse_shape("--input-shape", PAGE_SHAPES[0]), parse_shape("--filter-shape", PAGE_SHAPES[1])
     try:
-        return checked_frame(x, w, params, bias=bool(options.get("bias")))
+        return checked_frame(x, w, request.params.given(), bias=request.bias)
     except InputError as error:  # name the flag at fault, as compute names a flag or a file
         known = error.field in PARAMETERS or error.field == "mode"
         error.field = SHAPE_FLAGS.get(error.field) or (f"--{error.field}" if known else error.field)
         raise
 
 
-def selection_for(frame: Frame, options: dict[str, Any]) -> Selection:
+def selection_for(frame: Frame, request: ExplainRequest) -> Selection:
     """What to derive: ``--cells``, else everything (a problem past the size policy needs --trace)."""
-    from ..derivation.records import TRACE_LIMIT, choose, window_count
+    from ..derivation import TRACE_LIMIT, choose, window_count
 
+    trace, cells = request.trace.trace, request.trace.cells
     example = "x" + "1" * len(frame.user_shape("input")) + ",w" + "1" * len(frame.user_shape("filter"))
-    if options.get("trace") is False and not options.get("cells"):
+    if trace is False and not cells:
         raise InputError(
             "--no-trace",
             "leaves explain nothing to show",
             f"leave it out, or choose cells with --cells {example}",
         )
-    selection, _ = choose(frame, trace=options.get("trace"), cells=options.get("cells"))
+    selection, _ = choose(frame, trace=trace, cells=cells)
     if selection is None:
         raise InputError(
             "--input-shape", f"the derivation has {window_count(frame):,} window positions (more than {TRACE_LIMIT})",
             f"add --trace to show every step, or choose cells with --cells {example}",
         )  # fmt: skip
     return selection
-
-
-def run_explain(options: dict[str, Any]) -> None:
-    from ..load.problem import Request
-    from .run import emit, export_views, render_view
-
-    if options.get("input_shape") is None and options.get("filter_shape") is None:
-        print("convgrad: using the hand-written page's shapes (give --input-shape and --filter-shape for your own)",
-              file=sys.stderr)  # fmt: skip
-    from ..derivation.records import build_symbolic
-
-    frame = frame_from(options)
-    derivation = build_symbolic(frame, selection_for(frame, options))
-    if options.get("format_") == "json":
-        from ..render.json_doc import dumps
-        from ..render.symbolic_json import document
-
-        text = dumps(document(derivation)) + "\n"
-    else:
-        text = render_view(derivation, None, options)
-    emit(text, options, Request())
-    export_views(derivation, None, options, "convgrad explain", [])

@@ -56,9 +56,10 @@ def show(name: str, format_: str, color: bool | None, width: int | None) -> None
         return
     from ..render.arrays import slices
     from ..render.console import make_console
-    from .run import request_from, solve
+    from .requests import Parameters, ProblemChoice
+    from .solving import gather_problem, solve
 
-    result = solve(request_from({"sample": name}, None), None)
+    result = solve(gather_problem(ProblemChoice(sample=name), Parameters(), None), None)
     console = make_console(color=color, width=width)
     console.print(f"[bold]{name}[/bold]: {library.load(name).get('title', '')}", markup=True, highlight=False)
     console.print(result.spec.describe(), style="dim")

@@ -16,7 +16,7 @@ from . import samples
 from .json_text import parse_json
 from .nested import to_array
 from .operands import SINGLE_NUMBER, load_array
-from .params import parse_param, plain
+from .params import plain
 from .source import Source, decode, read_bytes
 
 ARRAYS = ("input", "filter", "grad_output", "bias")
@@ -53,10 +53,14 @@ def gather(
     problem: str | None,
     sample: str | None,
     operands: dict[str, str | None],
-    flags: dict[str, str | None],
+    flags: dict[str, Any],
     stdin: BinaryIO | None,
 ) -> Request:
-    """Build a :class:`Request`; with nothing given, the built-in sample."""
+    """Build a :class:`Request`; with nothing given, the built-in sample.
+
+    ``flags``: parameters given on the command line, already parsed by
+    :func:`~convgrad_cli.load.params.parse_param` (None: not given); they override the file's.
+    """
     _one_stdin(problem, operands)
     request = Request()
     if problem is not None:
@@ -64,9 +68,9 @@ def gather(
     elif sample is not None or not any(operands.values()):
         name = sample or samples.DEFAULT
         _from_document(request, samples.text(name).encode(), f"sample {name}")
-    for name, text in flags.items():
-        if text is not None:
-            request.params[name] = parse_param(name, text)
+    for name, value in flags.items():
+        if value is not None:
+            request.params[name] = value
             request.sources[name] = f"--{name}"
     dims = _dims(request)
     for name, text in operands.items():

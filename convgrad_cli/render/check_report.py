@@ -6,7 +6,6 @@ imported inside the Rich views only, so ``--format json`` never loads it.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from fractions import Fraction
@@ -18,12 +17,13 @@ from ..grading.mistakes import CATALOG
 from ..grading.solved import ARRAYS, SYMBOLS
 from ..grading.verdicts import Cell, Graded, Report, Verdict
 from ..notation import MINUS, number
+from . import json_doc
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-SCHEMA = "convgrad/1"
+SCHEMA = json_doc.SCHEMA
 
 
 # ---------------------------------------------------------------- words shared by every format
@@ -163,25 +163,14 @@ def _json_number(value: Any) -> int | float:
 
 def dumps(doc: Any) -> str:
     """Indented objects, but each cell and each list of numbers on one line: readable and jq-friendly."""
-    return _dump(doc, "") + "\n"
+    return json_doc.dumps(doc, nested=_nested) + "\n"
 
 
-def _dump(value: Any, indent: str) -> str:
-    inner = indent + "  "
-    if isinstance(value, dict) and not _is_cell(value):
-        items = [f"{inner}{_compact(k)}: {_dump(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
-    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
-        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
-    return _compact(value)
-
-
-def _is_cell(value: dict[str, Any]) -> bool:
-    return "index" in value and "verdict" in value
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+def _nested(value: Any) -> bool:
+    """Objects but cells, and lists of objects, get a line per item."""
+    if isinstance(value, dict):
+        return not ("index" in value and "verdict" in value)
+    return isinstance(value, list) and any(isinstance(v, dict) for v in value)
 
 
 # ---------------------------------------------------------------- Markdown

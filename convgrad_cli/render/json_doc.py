@@ -1,17 +1,21 @@
-"""The ``--format json`` document: a versioned contract (``"schema": "convgrad/1"``).
+"""The ``--format json`` document of ``compute``, the one ``SCHEMA`` every JSON document carries, and the
+one pretty-printer they are all written with (``compute``, ``explain``, ``check``).
 
-Kept free of Rich so the JSON path starts fast; documented in the README.
+A versioned contract (``"schema": "convgrad/1"``, documented in docs/json.md); kept free of Rich so
+the JSON path starts fast.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..engine.backward import Gradients
+from ..engine.spec import ConvSpec
 
 SCHEMA = "convgrad/1"
 _ARRAYS = ("input", "filter", "grad_output", "bias", "output", "grad_input", "grad_filter", "grad_bias")
@@ -26,12 +30,7 @@ def document(result: Gradients, trace: dict[str, Any] | None = None) -> dict[str
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "config": {
-            "dims": spec.dims,
-            "stride": list(spec.stride),
-            "dilation": list(spec.dilation),
-            "groups": spec.groups,
-            "mode": spec.mode,
-            "padding": [list(pair) for pair in spec.padding],
+            **config(spec),
             "arithmetic": result.arithmetic,
             "grad_output": "given" if result.grad_output_given else "ones (L = sum of output)",
         },
@@ -49,6 +48,14 @@ def document(result: Gradients, trace: dict[str, Any] | None = None) -> dict[str
     if trace is not None:
         doc["trace"] = trace
     return doc
+
+
+def config(spec: ConvSpec) -> dict[str, Any]:
+    """The layer's parameters as the ``config`` object of every document: lists per axis, padding in pairs."""
+    return {
+        "dims": spec.dims, "stride": list(spec.stride), "dilation": list(spec.dilation), "groups": spec.groups,
+        "mode": spec.mode, "padding": [list(pair) for pair in spec.padding],
+    }  # fmt: skip
 
 
 def numbers(array: np.ndarray) -> Any:
@@ -88,13 +95,25 @@ def _has_fractions(array: np.ndarray) -> bool:
     return array.dtype == object and any(isinstance(v, Fraction) for v in array.flat)
 
 
-def dumps(doc: dict[str, Any]) -> str:
-    """One top-level key per line, each value compact: readable, diffable, jq-friendly.
+def dumps(doc: dict[str, Any], *, nested: Callable[[Any], bool] = lambda value: False) -> str:
+    """Every ``--format json`` document's text: one key per line, each value compact (readable, diffable,
+    jq-friendly); ``nested`` picks the objects and lists inside to lay out the same way, a level deeper.
 
     NaN is forbidden: a NaN here would be a bug, not data.
     """
-    lines = [
-        f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(', ', ': '))}"
-        for key, value in doc.items()
-    ]
-    return "{\n" + ",\n".join(lines) + "\n}"
+    return _dump(doc, "", nested, top=True)
+
+
+def _dump(value: Any, indent: str, nested: Callable[[Any], bool], *, top: bool = False) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and (top or nested(value)):
+        items = [f"{inner}{compact(key)}: {_dump(item, inner, nested)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
+    if isinstance(value, list) and nested(value):
+        return "[\n" + ",\n".join(inner + _dump(item, inner, nested) for item in value) + f"\n{indent}]"
+    return compact(value)
+
+
+def compact(value: Any) -> str:
+    """One JSON value on one line, ``", "`` and ``": "`` between items, text as it is (not \\u escapes)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))

@@ -7,7 +7,7 @@ from typing import Any
 from ..derivation.records import GAP, PAD, Cell, Derivation, Frame, Grid
 from ..notation import UNICODE
 from . import prose
-from .json_doc import SCHEMA
+from .json_doc import SCHEMA, config
 from .trace_json import trace
 
 
@@ -20,7 +20,7 @@ def document(derivation: Derivation) -> dict[str, Any]:
     and ``steps``: what slides over δ, and δ zero-inserted and padded (``"pad"``/``"gap"``
     for zeros that are not data).
     """
-    frame, spec = derivation.frame, derivation.frame.spec
+    frame = derivation.frame
     shapes = {name: list(frame.user_shape(name)) for name in ("input", "filter", "grad_output")}
     if frame.bias:
         shapes["bias"] = [frame.filter_shape[0]] if frame.layout.output_channels else []
@@ -34,11 +34,7 @@ def document(derivation: Derivation) -> dict[str, Any]:
     if derivation.grad_bias:
         body["grad_bias"] = [_bias_cell(frame, cell) for cell in derivation.grad_bias]
     body["steps"] = _steps(derivation)
-    config = {
-        "dims": spec.dims, "stride": list(spec.stride), "dilation": list(spec.dilation), "groups": spec.groups,
-        "mode": spec.mode, "padding": [list(pair) for pair in spec.padding],
-    }  # fmt: skip
-    return {"schema": SCHEMA, "config": config, "shapes": shapes, "trace": body}
+    return {"schema": SCHEMA, "config": config(frame.spec), "shapes": shapes, "trace": body}
 
 
 def _named(frame: Frame, cell: Cell, kind: str) -> dict[str, Any]:

@@ -1,0 +1,44 @@
+"""Where a command's text goes: stdout, or the output file replaced atomically (``-o``, ``--report``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import InputError
+from .requests import OutputChoice
+
+
+def emit(text: str, output: OutputChoice, inputs: Sequence[str] = ()) -> None:
+    """``text`` to the output file (never over one of ``inputs``), else to stdout."""
+    if output.file is not None:
+        from ..load.atomic import write_atomic  # here: most runs write to stdout
+
+        write_atomic(output.file, text, inputs, flag=output.flag)
+    else:
+        write_stdout(text)
+
+
+def write_stdout(text: str) -> None:
+    """Write and flush; a closed or full stdout is the user's to fix (one line), a gone reader is not."""
+    stream = sys.stdout
+    if stream is None:  # started with fd 1 closed (`>&-`): Python has no stdout at all
+        raise InputError("stdout", "is closed", "write to a file with -o, or leave stdout open")
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        raise  # the reader went away (head, jq -e …): the group exits quietly
+    except OSError as error:
+        discard_stdout()
+        raise InputError("stdout", f"cannot write ({error.strerror})", "write to a file with -o") from None
+
+
+def discard_stdout() -> None:
+    """Point fd 1 at /dev/null, so the exit's flush of what is still buffered neither fails nor warns."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):  # no stdout at all: nothing will be flushed
+        pass
