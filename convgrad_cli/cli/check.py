@@ -32,7 +32,7 @@ from .requests import AnswerChoice, CheckRequest, OutputChoice
 from .views import rich_text
 
 if TYPE_CHECKING:
-    from ..derivation.records import Derivation
+    from ..derivation import Derivation
     from ..engine.backward import Gradients
     from ..grading.answers import Answer
     from ..grading.solved import Solved

@@ -22,7 +22,7 @@ from .bundles import (
 from .requests import ComputeRequest
 
 if TYPE_CHECKING:
-    from ..derivation.records import Derivation, Selection
+    from ..derivation import Derivation, Selection
     from ..engine.backward import Gradients
 
 

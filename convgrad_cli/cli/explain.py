@@ -23,7 +23,7 @@ from .param_types import Shape
 from .requests import ExplainRequest
 
 if TYPE_CHECKING:
-    from ..derivation.records import Frame, Selection
+    from ..derivation import Frame, Selection
 
 shape_options = stack(
     click.option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .requests import OutputChoice, TraceChoice
 
 if TYPE_CHECKING:
-    from ..derivation.records import Derivation
+    from ..derivation import Derivation
 
 WIDTH_RANGE = (20, 1000)  # --width's range; COLUMNS is clamped to it too
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..derivation.records import GAP, PAD, Cell, Derivation, Frame, Grid
+from ..derivation import GAP, PAD, Cell, Derivation, Frame, Grid
 from ..notation import UNICODE
 from . import prose
 from .json_doc import SCHEMA, config
