@@ -194,7 +194,7 @@ trace_options = stack(
 # ---------------------------------------------------------------- readers: Click's dict → typed records
 
 
-def done(flags: dict[str, Any]) -> None:
+def all_read(flags: dict[str, Any]) -> None:
     """Every flag was read into the request: a flag no reader knows is a bug, not something to drop."""
     if flags:
         raise AssertionError(f"flags nobody read: {sorted(flags)}")

@@ -15,17 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import ExitCode, InputError
-from .bundles import (
-    GroupedCommand,
-    done,
-    input_options,
-    output_from,
-    output_options,
-    parameters_from,
-    problem_from,
-    spec_options,
-    stack,
-)  # fmt: skip
+from . import bundles
 from .emit import emit
 from .param_types import Tolerance
 from .requests import AnswerChoice, CheckRequest, OutputChoice
@@ -44,7 +34,7 @@ ANSWER_FLAGS = {"answer_output": "output", "grad_input": "grad_input", "grad_fil
                 "grad_bias": "grad_bias"}  # fmt: skip
 PROGRESS_AFTER = 0.3  # seconds: a class graded faster than this shows no progress bar
 
-answer_options = stack(
+answer_options = bundles.stack(
     click.option("--answer", multiple=True, metavar="PATH",
                  help="Answers as one JSON object (output, grad_input, grad_filter, grad_bias): a file, "
                  "'-', inline {…}, or a folder of files. Repeat to grade several."),
@@ -73,11 +63,11 @@ def answers_from(flags: dict[str, Any]) -> AnswerChoice:
     )  # fmt: skip
 
 
-@click.command(cls=GroupedCommand)
-@input_options
-@spec_options
+@click.command(cls=bundles.GroupedCommand)
+@bundles.input_options
+@bundles.spec_options
 @answer_options
-@output_options(FORMATS, file_flags=("--report",))
+@bundles.output_options(FORMATS, file_flags=("--report",))
 def check(**flags: Any) -> None:
     """Check answers: ✓/✗ per cell, and the classic mistake behind wrong ones.
 
@@ -92,10 +82,10 @@ def check(**flags: Any) -> None:
       convgrad check --list-mistakes
     """
     request = CheckRequest(
-        problem=problem_from(flags), params=parameters_from(flags), exact=flags.pop("exact"),
-        answers=answers_from(flags), output=output_from(flags, "--report"), list_mistakes=flags.pop("list_mistakes"),
+        problem=bundles.problem_from(flags), params=bundles.parameters_from(flags), exact=flags.pop("exact"),
+        answers=answers_from(flags), output=bundles.output_from(flags, "--report"), list_mistakes=flags.pop("list_mistakes"),
     )  # fmt: skip
-    done(flags)
+    bundles.all_read(flags)
     click.get_current_context().exit(run(request))
 
 

@@ -7,18 +7,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
-from .bundles import (
-    GroupedCommand,
-    done,
-    input_options,
-    output_from,
-    output_options,
-    parameters_from,
-    problem_from,
-    spec_options,
-    trace_from,
-    trace_options,
-)  # fmt: skip
+from . import bundles
 from .requests import ComputeRequest
 
 if TYPE_CHECKING:
@@ -26,11 +15,11 @@ if TYPE_CHECKING:
     from ..engine.backward import Gradients
 
 
-@click.command(cls=GroupedCommand)
-@input_options
-@spec_options
-@output_options()
-@trace_options
+@click.command(cls=bundles.GroupedCommand)
+@bundles.input_options
+@bundles.spec_options
+@bundles.output_options()
+@bundles.trace_options
 def compute(**flags: Any) -> None:
     """Forward output Y and ∂L/∂X, ∂L/∂W, ∂L/∂b of Y = conv(X, W) + b.
 
@@ -43,10 +32,10 @@ def compute(**flags: Any) -> None:
       convgrad compute --cells x22,w12 --format markdown
     """
     request = ComputeRequest(
-        problem=problem_from(flags), params=parameters_from(flags), exact=flags.pop("exact"),
-        output=output_from(flags), trace=trace_from(flags),
+        problem=bundles.problem_from(flags), params=bundles.parameters_from(flags), exact=flags.pop("exact"),
+        output=bundles.output_from(flags), trace=bundles.trace_from(flags),
     )  # fmt: skip
-    done(flags)
+    bundles.all_read(flags)
     run(request, sys.stdin.buffer if sys.stdin else None)
 
 

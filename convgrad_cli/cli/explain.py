@@ -8,24 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError
-from .bundles import (
-    GroupedCommand,
-    done,
-    output_from,
-    output_options,
-    parameter_options,
-    parameters_from,
-    stack,
-    trace_from,
-    trace_options,
-)  # fmt: skip
+from . import bundles
 from .param_types import Shape
 from .requests import ExplainRequest
 
 if TYPE_CHECKING:
     from ..derivation import Frame, Selection
 
-shape_options = stack(
+shape_options = bundles.stack(
     click.option(
         "--input-shape",
         type=Shape("--input-shape"),
@@ -43,11 +33,11 @@ shape_options = stack(
 )
 
 
-@click.command(cls=GroupedCommand)
+@click.command(cls=bundles.GroupedCommand)
 @shape_options
-@parameter_options
-@output_options()
-@trace_options
+@bundles.parameter_options
+@bundles.output_options()
+@bundles.trace_options
 def explain(**flags: Any) -> None:
     """Derive every gradient in symbols, no numbers: the hand-written page for any shapes.
 
@@ -66,9 +56,9 @@ def explain(**flags: Any) -> None:
     """
     request = ExplainRequest(
         input_shape=flags.pop("input_shape"), filter_shape=flags.pop("filter_shape"), bias=flags.pop("bias"),
-        params=parameters_from(flags), output=output_from(flags), trace=trace_from(flags),
+        params=bundles.parameters_from(flags), output=bundles.output_from(flags), trace=bundles.trace_from(flags),
     )  # fmt: skip
-    done(flags)
+    bundles.all_read(flags)
     run(request)
 
 

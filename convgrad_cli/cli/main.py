@@ -22,6 +22,7 @@ COMMANDS = {
     "check": "convgrad_cli.cli.check:check",
     "explain": "convgrad_cli.cli.explain:explain",
     "samples": "convgrad_cli.cli.samples:samples",
+    "verify": "convgrad_cli.cli.verify:verify",
 }
 
 
