@@ -33,6 +33,8 @@ def parse_number(text: str) -> int | Fraction:
     """
     cleaned = text.strip().translate(_MINUS_SIGNS)
     if "/" in cleaned:
+        if cleaned.count("/") > 1:  # 1/2/3 is a typo, not (1/2)/3 or 1/(2/3)
+            raise ValueError(f"{text!r} is not a number (more than one '/')")
         top, _, bottom = cleaned.partition("/")
         numerator, denominator = parse_number(top), parse_number(bottom)
         if denominator == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -12,12 +13,16 @@ from .cells import number_value
 from .limits import MAX_AXES
 from .source import clip
 
+FINITE_HINT = "give a finite number"
+NUMBER_HINT = 'write a number, a decimal or a fraction like "1/3"'
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
 
 class BadNumber:
-    """A number that is not usable (NaN, 1e400), reported with its path once the path is known."""
+    """A number that is not usable (NaN, 1e400, 1/2/3), reported with its path once the path is known."""
 
-    def __init__(self, text: str, reason: str) -> None:
-        self.text, self.reason = text, reason
+    def __init__(self, text: str, reason: str, hint: str = FINITE_HINT) -> None:
+        self.text, self.reason, self.hint = text, reason, hint
 
     def __repr__(self) -> str:
         return self.text
@@ -32,7 +37,12 @@ def exact_number(text: str) -> int | Fraction | BadNumber:
     try:
         return number_value(text)
     except ValueError as error:
-        return BadNumber(text, str(error))
+        return BadNumber(text, str(error), number_hint(text))
+
+
+def number_hint(text: str) -> str:
+    """The fix for a number that cannot be read: a JSON number is out of range, anything else mistyped."""
+    return FINITE_HINT if _JSON_NUMBER.fullmatch(text) else NUMBER_HINT
 
 
 def not_finite(word: str) -> BadNumber:

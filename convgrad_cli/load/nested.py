@@ -10,11 +10,10 @@ import numpy as np
 from ..errors import InputError
 from ..exact import compact
 from .cells import Written, from_text
-from .json_text import BadNumber, NumberText, describe
+from .json_text import NUMBER_HINT, BadNumber, NumberText, describe, number_hint
 from .limits import MAX_AXES
 
 ARRAY_EXAMPLE = "write nested lists, e.g. [[1, 2], [3, 4]]"
-NUMBER_HINT = 'write a number, a decimal or a fraction like "1/3"'
 
 
 def to_array(
@@ -81,7 +80,7 @@ def _collect(value: Any, shape: tuple[int, ...], path: str, cells: list[Any], ke
 
 def _cell(value: Any, path: str, keep_text: bool) -> int | Fraction | Written:
     if isinstance(value, BadNumber):
-        raise InputError(path, value.reason, "give a finite number")
+        raise InputError(path, value.reason, value.hint)
     if isinstance(value, list):
         raise InputError(
             path, "is an array, but its neighbours are numbers", "nest every row to the same depth"
@@ -90,7 +89,7 @@ def _cell(value: Any, path: str, keep_text: bool) -> int | Fraction | Written:
         try:
             return from_text(value, keep_text)
         except ValueError as error:
-            hint = "give a finite number" if isinstance(value, NumberText) else NUMBER_HINT
+            hint = number_hint(value) if isinstance(value, NumberText) else NUMBER_HINT
             raise InputError(path, str(error), hint) from None
     if isinstance(value, bool) or not isinstance(value, (int, Fraction)):
         raise InputError(path, f"is {describe(value)}, not a number", NUMBER_HINT)

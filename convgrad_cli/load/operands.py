@@ -2,13 +2,15 @@
 
 ``compute`` reads operands and ``check`` reads answers through :func:`load_array`;
 answers keep each cell's written text (``keep_text``).  The format is sniffed by suffix,
-else by content (``.npy`` magic, ``[``/``{`` for JSON, anything else CSV).  Nothing is
+else by content (``.npy`` magic, ``[``/``{``/``array(`` for nested lists, anything else CSV);
+nested lists are strict JSON or, outside ``.json`` files, typed as in MATLAB or NumPy.  Nothing is
 ever evaluated: JSON and CSV are parsed, ``.npy`` is read with pickling disabled.
 """
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -18,7 +20,8 @@ from .csv_text import read_csv
 from .json_text import NumberText, exact_number, parse_json
 from .nested import to_array
 from .npy_file import NPY_MAGIC, read_npy
-from .source import INLINE, Source, decode, read_bytes
+from .source import INLINE, INLINE_STARTS, Source, decode, read_bytes
+from .typed_text import parse_typed
 
 SINGLE_NUMBER = ("bias",)  # the operands that may be one bare number (shape (1,))
 
@@ -45,12 +48,22 @@ def _parse(data: bytes, source: Source, field: str, dims: int, keep_text: bool) 
         return as_written(array) if keep_text else array
     text = decode(data, field)
     # An answer's inline bare number (--grad-bias 4) is JSON, of shape (); an operand's is a 1×1 CSV.
-    json_text = text.lstrip().startswith(("[", "{")) or (keep_text and source.name == INLINE)
-    if suffix == ".csv" or (suffix != ".json" and not json_text):
+    nested = text.lstrip().startswith((*INLINE_STARTS, "{")) or (keep_text and source.name == INLINE)
+    if suffix == ".csv" or (suffix != ".json" and not nested):
         return read_csv(text, field, dims, keep_text=keep_text)
-    value = parse_json(text, field, number=NumberText if keep_text else exact_number)
+    value = _nested(text, field, NumberText if keep_text else exact_number, strict=suffix == ".json")
     single = () if keep_text else (1,) if field in SINGLE_NUMBER else None
     return to_array(value, field, keep_text=keep_text, single=single)
+
+
+def _nested(text: str, field: str, number: Callable[[str], Any], strict: bool) -> Any:
+    """Strict JSON; else (not a .json file) a matrix as typed — MATLAB, NumPy's printed forms."""
+    try:
+        return parse_json(text, field, number=number)
+    except InputError:
+        if strict or text.lstrip().startswith("{"):
+            raise
+    return parse_typed(text, field, number)
 
 
 def as_written(array: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ _BOM_CODECS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-INLINE_STARTS = ("[", "array(")  # what inline matrices start with (JSON, MATLAB, NumPy)
+INLINE_STARTS = ("[", "array(", "np.array(", "numpy.array(")  # JSON, MATLAB, NumPy's printed forms
 
 
 @dataclass(frozen=True, slots=True)

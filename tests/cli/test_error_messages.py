@@ -75,8 +75,9 @@ MALFORMED = [
     ("x.csv", b"1,2\n3,4 kg\n", f"x.csv: input row 2, column 2: '4 kg' is not a number; {CSV_CELLS}"),
     (
         "x.csv",
-        b"1;2\n3;4\n",
-        "x.csv: input row 1: uses ';' between cells; separate cells with commas or spaces",
+        b"0,5 1,5\n2 3\n",
+        "x.csv: input row 1, column 2: '5 1' is not a number (a decimal comma?); "
+        "write decimals with a point (0.5), or separate cells with ';' or tabs",
     ),
     (
         "x.csv",
