@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from convgrad_cli import backward
-from convgrad_cli.grading.mistakes import Solved
-from convgrad_cli.grading.verdicts import check, read_answer
+from convgrad_cli import Gradients, backward, check
 
 PAGE = ([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]])
 
 
 def test_result_shows_the_markdown_derivation() -> None:
-    text = backward(*PAGE)._repr_markdown_()
+    result = backward(*PAGE)
+    assert isinstance(result, Gradients)
+    text = result._repr_markdown_()
     assert "rot180" in text
     assert "w_{12}" in text or "w₁₂" in text
 
@@ -29,6 +29,12 @@ def test_big_problem_shows_results_only_unless_forced() -> None:
 
 
 def test_check_report_renders_markdown() -> None:
-    report = check(Solved(backward(*PAGE)), read_answer('{"grad_filter": [[-1, 9], [4, 13]]}'))
+    report = check(backward(*PAGE), {"grad_filter": [[-1, 9], [4, 13]]})
     assert not report.correct
     assert "✗" in report._repr_markdown_()
+
+
+def test_check_reads_answers_as_json_text_and_as_written_fractions() -> None:
+    result = backward([[1, 2], [3, 4]], [[1]], [[1, 1], [1, 1]], stride=1)
+    assert check(result, '{"grad_filter": [[10]]}').correct
+    assert check(result, {"grad_input": [["1", "1"], ["1", "1/1"]]}).correct

@@ -1,5 +1,37 @@
-"""The derivation as frozen data, in the hand-written page's order: built from results or symbols."""
+"""The derivation as frozen data, in the hand-written page's order: built from results or symbols.
 
-from .records import Derivation, Frame, Selection, build, build_symbolic
+:mod:`.records` the frozen records; :mod:`.build` the builder (with :mod:`.pairs`, the index
+arithmetic, and :mod:`.grids`, the rotated filter and padded δ the views draw);
+:mod:`.selection` the ``--cells`` parser and the size policy; :mod:`.symbolic` problems given
+by their shapes alone.  Nothing here imports a renderer, Click or Rich.
+"""
 
-__all__ = ["Derivation", "Frame", "Selection", "build", "build_symbolic"]
+from .build import build, build_symbolic, collector_paused, frame_of
+from .records import GAP, PAD, BiasCell, Cell, Derivation, Entry, Frame, Grid, Part, Selection, Term, Values
+from .selection import TERM_LIMIT, TRACE_LIMIT, choose, derive, parse_cells, term_count, window_count
+
+__all__ = [
+    "GAP",
+    "PAD",
+    "TERM_LIMIT",
+    "TRACE_LIMIT",
+    "BiasCell",
+    "Cell",
+    "Derivation",
+    "Entry",
+    "Frame",
+    "Grid",
+    "Part",
+    "Selection",
+    "Term",
+    "Values",
+    "build",
+    "build_symbolic",
+    "choose",
+    "collector_paused",
+    "derive",
+    "frame_of",
+    "parse_cells",
+    "term_count",
+    "window_count",
+]

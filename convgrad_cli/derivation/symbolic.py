@@ -2,7 +2,7 @@
 
 A problem with shapes but no numbers is checked by the rules ``compute`` applies (the
 layout, :func:`~convgrad_cli.engine.resolve_spec`, the API's shape checks), then
-:func:`~convgrad_cli.derivation.records.build_symbolic` lists the same steps a numeric derivation
+:func:`~convgrad_cli.derivation.build.build_symbolic` lists the same steps a numeric derivation
 has, every value None, and the same renderers print them with symbols where numbers
 would be.  The command itself is cli/explain.py; its JSON document is render/symbolic_json.py.
 """
@@ -67,12 +67,11 @@ def _stand_in(shape: tuple[int, ...]) -> np.ndarray:
 
 def _check_size(frame: Frame) -> None:
     """Every symbol is written out: refuse arrays and grids no one could read (or hold)."""
-    grid = tuple(p + e - 1 for p, e in zip(frame.padded, frame.extent))
     for field, name, shape in (
         ("input", "the input", frame.input_shape),
         ("filter", "the filter", frame.filter_shape),
         ("size", "δ = ∂L/∂Y", frame.output_shape),
-        ("size", "the zero-padded δ", grid),
+        ("size", "the zero-padded δ", frame.padded_delta),
         ("size", "the dilated filter", frame.extent),
     ):
         if prod(shape) > MAX_ENTRIES:

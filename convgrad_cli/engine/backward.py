@@ -9,19 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import prod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .. import engine
 from ..errors import InputError
 from ..exact import Scaled, add, compact, is_exact, max_abs, plan, product, scale, total
+from .memory import check_memory, float_range, itemsize_for, require_finite
 from .shapes import Layout
 from .spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
-
-if TYPE_CHECKING:
-    from ..derivation.records import Derivation
-from .memory import check_memory, float_range, itemsize_for, require_finite
 
 EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
 
@@ -50,23 +47,6 @@ class Gradients:
     arithmetic: str
     grad_output_given: bool = True
     notes: tuple[str, ...] = ()
-
-    def derivation(self, cells: str | None = None, *, trace: bool | None = None) -> Derivation:
-        """The step-by-step derivation (see :mod:`convgrad_cli.derivation.records`).
-
-        ``cells="x22,w12"`` selects cells; ``trace=True`` forces every cell on a big
-        problem, ``False`` gives results only.  Shown in Jupyter as Markdown.
-        """
-        from ..derivation.records import Selection, build, choose, frame_of
-
-        selection, _ = choose(frame_of(self), trace=trace, cells=cells)
-        return build(self, selection or Selection((), ()))
-
-    def _repr_markdown_(self) -> str:
-        # In a notebook a result shows its derivation (results only when the problem is big).
-        from ..render.markdown import markdown
-
-        return markdown(self.derivation())
 
 
 def backward(

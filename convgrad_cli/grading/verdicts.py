@@ -128,12 +128,6 @@ class Report:
     def mistakes(self) -> list[str]:
         return list(dict.fromkeys(v.diagnosis.mistake for v in self.verdicts if v.diagnosis))
 
-    def _repr_markdown_(self) -> str:
-        # Jupyter shows the same report a teaching assistant pastes into feedback.
-        from ..render.check_report import markdown
-
-        return markdown(self, "")
-
     def score(self) -> tuple[int, int, int, int]:
         """(arrays right, arrays given, cells right, cells expected)."""
         return (

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..derivation.records import Cell, Derivation, collector_paused
+from ..derivation import Cell, Derivation, collector_paused
 
 
 def trace(derivation: Derivation) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from strategies import Problem, problems
 
 from convgrad_cli import backward
-from convgrad_cli.derivation.records import (
+from convgrad_cli.derivation import (
     GAP,
     PAD,
     TRACE_LIMIT,
