@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from functools import wraps
 from typing import Any, ParamSpec
@@ -68,16 +68,20 @@ class ShownGradients(Gradients):
         return self.derivation()._repr_markdown_()
 
 
+@dataclass(frozen=True)
 class ShownReport(Report):
-    """A check :class:`~convgrad_cli.grading.Report` that Jupyter shows as the Markdown report."""
+    """A check :class:`~convgrad_cli.grading.Report` that Jupyter shows as the Markdown report.
 
-    __slots__ = ()
+    ``setting``: the problem's parameters, as the report's first line names them.
+    """
+
+    setting: str = ""
 
     def _repr_markdown_(self) -> str:
         # The same report a teaching assistant pastes into feedback.
         from .render.check_report import markdown
 
-        return markdown(self, "")
+        return markdown(self, self.setting)
 
 
 def _shown(solve: Callable[P, Gradients]) -> Callable[P, ShownGradients]:
@@ -105,7 +109,7 @@ def check(
         answer = json.dumps(dict(answer), default=_plain)
     if isinstance(answer, str):
         answer = read_answer(answer, None, result.spec.dims)
-    return ShownReport(**_fields(judge(Solved(result), answer, tol)))
+    return ShownReport(**_fields(judge(Solved(result), answer, tol)), setting=result.spec.describe())
 
 
 def _fields(record: Any) -> dict[str, Any]:
