@@ -51,7 +51,7 @@ def judge(
 def _arrays(case: Case, solved: Solved, outcome: Returned, convention: Convention, tol: float
             ) -> tuple[list[ArrayResult], Report]:  # fmt: skip
     names = [*convention.returns, *(n for n in convention.optional if n in outcome.values)]
-    expected = {n: convention.from_torch(n, np.asarray(solved.expected(n)), case.dims) for n in names}
+    expected = {n: convention.from_torch(n, full_expected(solved, n), case.dims) for n in names}
     found: dict[str, ArrayResult] = {}
     comparable: dict[str, np.ndarray] = {}
     for name in names:
@@ -62,10 +62,15 @@ def _arrays(case: Case, solved: Solved, outcome: Returned, convention: Conventio
             continue
         assert isinstance(value, np.ndarray)
         try:
-            comparable[name] = convention.to_torch(name, value, case.dims)
-        except ValueError as error:
-            found[name] = _wrong_shape(name, value.shape, expected[name].shape, str(error))
-    report = check(solved, Answer({n: _written(a) for n, a in comparable.items()}, "the function"), tol)
+            full = convention.to_torch(name, value, case.dims)
+        except ValueError:
+            full = None
+        if full is None or full.ndim != full_expected(solved, name).ndim:
+            found[name] = _wrong_shape(name, value.shape, expected[name].shape)
+        else:
+            comparable[name] = solved.user(name, full)
+    written = {n: _written(a, exact=not case.random) for n, a in comparable.items()}
+    report = check(solved, Answer(written, "what the function returned"), tol)
     for verdict in report.verdicts:
         found[verdict.name] = _judged(verdict, outcome.values[verdict.name], expected[verdict.name].shape)
     for name, result in found.items():
@@ -73,6 +78,17 @@ def _arrays(case: Case, solved: Solved, outcome: Returned, convention: Conventio
         if swapped:
             found[name] = ArrayResult(name, False, "swapped-outputs", result.wrong_cells, swapped)
     return [found[n] for n in names], report
+
+
+def full_expected(solved: Solved, name: str) -> np.ndarray:
+    """The right ``name`` in PyTorch's full layout: (N, C, *S) arrays, ∂L/∂b (C_out,)."""
+    layout, value = solved.result.layout, np.asarray(solved.expected(name))
+    full = {
+        "grad_input": layout.full_input,
+        "grad_filter": layout.full_filter,
+        "output": layout.full_grad_output,
+    }
+    return full[name](value) if name in full else value.reshape(-1)
 
 
 def _unusable(name: str, value: Any, shape: tuple[int, ...]) -> ArrayResult | None:
@@ -112,7 +128,7 @@ def _judged(verdict: Verdict, value: np.ndarray, shape: tuple[int, ...]) -> Arra
     return ArrayResult(name, True)
 
 
-def _wrong_shape(name: str, got: tuple[int, ...], shape: tuple[int, ...], why: str = "") -> ArrayResult:
+def _wrong_shape(name: str, got: tuple[int, ...], shape: tuple[int, ...]) -> ArrayResult:
     return ArrayResult(name, False, "wrong-shape", None, _shape_text(SYMBOLS[name], got, shape))
 
 
@@ -135,11 +151,13 @@ def _close(value: np.ndarray, right: np.ndarray, tol: float) -> bool:
     return bool(np.all(np.abs(value - truth) <= tol * np.maximum(np.abs(truth), 1)))
 
 
-def _written(array: np.ndarray) -> np.ndarray:
-    """A returned array as answer cells: each value exactly as the function computed it."""
+def _written(array: np.ndarray, exact: bool) -> np.ndarray:
+    """A returned array as answer cells: each value exactly as computed (whole floats as ints in exact cases)."""
     cells = np.empty(array.shape, dtype=object)
     for index, v in np.ndenumerate(array):
-        value = int(v) if array.dtype.kind in "iu" else float(v)
+        value: int | float = int(v) if array.dtype.kind in "iu" else float(v)
+        if exact and isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)  # shown as 6, not 6.0: it is exactly 6
         cells[index] = Written(value, repr(value), None)
     return cells
 

@@ -78,9 +78,14 @@ class Case:
         )
 
     def solve(self, operands: dict[str, np.ndarray]) -> Gradients:
-        """The exact (or, for random cases, float64) forward output and gradients."""
+        """The exact (or, for random cases, float64) forward output and gradients.
+
+        Solved in the short forms the page writes — a 3×3 X, not (1, 1, 3, 3) — where axes of
+        length 1 allow it, so the derivation of a wrong cell reads x₂₂ rather than x₁,₁,₂,₂.
+        """
+        x, w, g = short_forms(operands["input"], operands["filter"], operands["grad_output"], self.groups)
         return backward(
-            operands["input"], operands["filter"], operands["grad_output"], bias=operands["bias"],
+            x, w, g, bias=operands["bias"],
             stride=list(self.stride), padding=list(self.padding), dilation=list(self.dilation),
             groups=self.groups, dims=self.dims, exact=not self.random,
         )  # fmt: skip
@@ -101,6 +106,19 @@ class Case:
             "grad_output": (self.input[0], self.filter[0], *self.solve_shape()),
         }
         return shapes | ({"bias": (self.filter[0],)} if convention.bias != "none" else {})
+
+
+def short_forms(x: np.ndarray, w: np.ndarray, g: np.ndarray, groups: int) -> tuple[np.ndarray, ...]:
+    """X, W, δ without the leading axes of length 1 the engine's short forms leave out."""
+    if w.shape[0] == 1:  # one filter: no output-channel axis on W and δ
+        w, g = w[0], g[:, 0]
+        if w.shape[0] == 1 and groups == 1:  # over one input channel
+            w = w[0]
+    if x.shape[0] == 1:  # one image: no batch axis on X and δ
+        x, g = x[0], g[0]
+        if x.shape[0] == 1 and groups == 1:  # one input channel
+            x = x[0]
+    return x, w, g
 
 
 def _c(name: str, x: tuple[int, ...], w: tuple[int, ...], **params: Any) -> Case:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF059 -- written the way the assignment's own code is
 """A correct CS231n-style naive (loop) convolution layer, as the assignment asks for it."""
 
 import numpy as np

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF059 -- written the way the assignment's own code is
 """A correct Deep Learning Specialization-style layer: channels last, W (f, f, C_prev, C), b (1, 1, 1, C)."""
 
 import numpy as np
