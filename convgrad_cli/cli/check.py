@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,7 +19,7 @@ from ..errors import ExitCode, InputError
 from . import bundles
 from .emit import emit
 from .param_types import Tolerance
-from .requests import AnswerChoice, CheckRequest, OutputChoice
+from .requests import OutputChoice, Parameters, ProblemChoice
 from .views import rich_text
 
 if TYPE_CHECKING:
@@ -33,6 +34,30 @@ FORMATS = ("table", "json", "markdown")
 ANSWER_FLAGS = {"answer_output": "output", "grad_input": "grad_input", "grad_filter": "grad_filter",
                 "grad_bias": "grad_bias"}  # fmt: skip
 PROGRESS_AFTER = 0.3  # seconds: a class graded faster than this shows no progress bar
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerChoice:
+    """What to grade: --answer paths (repeatable) and per-array flags, and how strictly."""
+
+    paths: tuple[str, ...] = ()
+    arrays: tuple[tuple[str, str], ...] = ()  # (answer field, text) per --output/--grad-* flag given
+    tol: float = 1e-6
+    derivation: bool = True
+    progress: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    """``convgrad check``: the problem, the answers, and how to report."""
+
+    problem: ProblemChoice
+    params: Parameters
+    exact: bool | None
+    answers: AnswerChoice
+    output: OutputChoice
+    list_mistakes: bool = False
+
 
 answer_options = bundles.stack(
     click.option("--answer", multiple=True, metavar="PATH",

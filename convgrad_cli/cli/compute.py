@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
 from . import bundles
-from .requests import ComputeRequest
+from .requests import OutputChoice, Parameters, ProblemChoice, TraceChoice
 
 if TYPE_CHECKING:
     from ..derivation import Derivation, Selection
     from ..engine.backward import Gradients
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeRequest:
+    """``convgrad compute``: a problem, how to compute it, and what to show."""
+
+    problem: ProblemChoice
+    params: Parameters
+    exact: bool | None
+    output: OutputChoice
+    trace: TraceChoice
 
 
 @click.command(cls=bundles.GroupedCommand)

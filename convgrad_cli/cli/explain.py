@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -10,10 +11,23 @@ import click
 from ..errors import InputError
 from . import bundles
 from .param_types import Shape
-from .requests import ExplainRequest
+from .requests import OutputChoice, Parameters, TraceChoice
 
 if TYPE_CHECKING:
     from ..derivation import Frame, Selection
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainRequest:
+    """``convgrad explain``: shapes (None: the page's), parameters, and what to show."""
+
+    input_shape: tuple[int, ...] | None
+    filter_shape: tuple[int, ...] | None
+    bias: bool
+    params: Parameters
+    output: OutputChoice
+    trace: TraceChoice
+
 
 shape_options = bundles.stack(
     click.option(

@@ -1,8 +1,8 @@
-"""The typed request each command builds from its flags; nothing below a command reads Click's dict.
+"""The typed choices the option bundles share; each command's own request (``ComputeRequest`` in
+cli/compute.py, ``CheckRequest``, ``ExplainRequest``) is made of them, so nothing below a command
+reads Click's dict.
 
-One frozen record per command (:class:`ComputeRequest`, :class:`CheckRequest`,
-:class:`ExplainRequest`), made of the choices the option bundles share.  The
-parameters arrive parsed (their Click types call :func:`~convgrad_cli.load.params.parse_param`),
+The parameters arrive parsed (their Click types call :func:`~convgrad_cli.load.params.parse_param`),
 so a value here is already in the form :func:`~convgrad_cli.engine.resolve_spec` takes.
 """
 
@@ -82,49 +82,3 @@ class TraceChoice:
 
     def exports(self) -> bool:
         return bool(self.export_svg or self.export_html)
-
-
-@dataclass(frozen=True, slots=True)
-class ComputeRequest:
-    """``convgrad compute``: a problem, how to compute it, and what to show."""
-
-    problem: ProblemChoice
-    params: Parameters
-    exact: bool | None
-    output: OutputChoice
-    trace: TraceChoice
-
-
-@dataclass(frozen=True, slots=True)
-class ExplainRequest:
-    """``convgrad explain``: shapes (None: the page's), parameters, and what to show."""
-
-    input_shape: tuple[int, ...] | None
-    filter_shape: tuple[int, ...] | None
-    bias: bool
-    params: Parameters
-    output: OutputChoice
-    trace: TraceChoice
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerChoice:
-    """What to grade: --answer paths (repeatable) and per-array flags, and how strictly."""
-
-    paths: tuple[str, ...] = ()
-    arrays: tuple[tuple[str, str], ...] = ()  # (answer field, text) per --output/--grad-* flag given
-    tol: float = 1e-6
-    derivation: bool = True
-    progress: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRequest:
-    """``convgrad check``: the problem, the answers, and how to report."""
-
-    problem: ProblemChoice
-    params: Parameters
-    exact: bool | None
-    answers: AnswerChoice
-    output: OutputChoice
-    list_mistakes: bool = False
