@@ -12,9 +12,10 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..derivation.records import GAP, PAD, BiasCell, Cell, Derivation, Entry, FilterSteps, Grid
+from ..derivation.records import BiasCell, Cell, Derivation, Entry, FilterSteps, Grid
 from ..notation import LATEX
-from . import prose
+from . import page, prose
+from .page import Window
 
 W = LATEX.words
 TERMS_PER_LINE = 4  # LaTeX does not break long formulas by itself
@@ -45,54 +46,55 @@ def latex(derivation: Derivation, note: str | None = None, *, body: bool = False
 
 
 def _sections(d: Derivation, note: str | None) -> Iterator[str]:
-    frame = d.frame
     yield r"\section*{Backprop through convolution}"
-    yield tex_text(frame.spec.describe()) + "\n"
-    yield from _heading(1, "The problem")
-    names = [("input", "X"), ("filter", "W"), ("grad_output", r"\delta")] + [("bias", "b")] * frame.bias
-    yield display(r" \qquad ".join(m for name, symbol in names for m in array_matrices(d, name, symbol)))
+    yield tex_text(d.frame.spec.describe()) + "\n"
+    yield from PAGE.walk(d, W, note)
+
+
+def _heading(section: page.Section) -> Iterator[str]:
+    if section.number is not None:
+        yield f"\\subsection*{{{section.number}. {tex_text(section.title).strip()}}}"
+    elif section.title:
+        yield r"\medskip\noindent " + tex_text(section.title)
+
+
+PAGE = page.Bodies(_heading)
+
+
+def _arrays(d: Derivation, name: str, symbol: str) -> Iterator[str]:
+    yield display(r" \qquad ".join(array_matrices(d, name, symbol)))
+
+
+@PAGE("problem")
+def _problem(d: Derivation) -> Iterator[str]:
+    names = dict(input="X", filter="W", grad_output=r"\delta", bias="b")
+    matrices = [m for name, _ in page.problem_operands(d.frame) for m in array_matrices(d, name, names[name])]
+    yield display(r" \qquad ".join(matrices))
     if d.values is not None:
-        yield display(r" \qquad ".join(array_matrices(d, "output", "Y")))
-    yield from _heading(2, rf"{W['dW']}, one weight at a time")
+        yield from _arrays(d, "output", "Y")
+
+
+@PAGE("weights")
+def _weights(d: Derivation) -> Iterator[str]:
     if d.grad_filter:
-        yield tex_text(prose.weights_intro(frame, W))
+        yield tex_text(prose.weights_intro(d.frame, W))
         for cell in d.grad_filter:
             yield align(formula_lines(d, cell, "filter"))
-    yield display(r" \qquad ".join(array_matrices(d, "grad_filter", r"\frac{\partial L}{\partial W}")))
+    yield from _arrays(d, "grad_filter", r"\frac{\partial L}{\partial W}")
     if d.grad_filter:
-        yield tex_text(prose.weights_note(frame, W))
-    if d.grad_input:
-        yield from _pattern(d)
-        yield from _rotation(d)
-        yield from _full(d)
-    else:
-        yield from _heading(3, W["dX"])
-        yield display(r" \qquad ".join(array_matrices(d, "grad_input", r"\frac{\partial L}{\partial X}")))
-    yield from _bias(d)
-    if note:
-        yield r"\medskip\noindent " + tex_text(prose.results_only(note))
-    if d.grad_filter and d.selection.everything:
-        yield r"\medskip\noindent " + tex_text(
-            prose.summary(frame, sum(len(c.terms) for c in d.grad_filter), W)
-        )
+        yield tex_text(prose.weights_note(d.frame, W))
 
 
-def _heading(number: int, title: str) -> Iterator[str]:
-    yield f"\\subsection*{{{number}. {tex_text(title).strip()}}}"
-
-
+@PAGE("pattern")
 def _pattern(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield from _heading(3, f"{W['dX']}: the pattern")
     yield tex_text(prose.pattern_intro(frame, W))
-    deltas = {steps.block: steps.delta for steps in d.deltas}
-    for rows, o in prose.pattern_blocks(d):
-        columns = deltas[(rows[0].full[0], o)].entries
-        if len(columns) > 16 or len(rows) > 49:
+    for rows, o, columns in page.pattern_blocks(d):
+        if not page.tabulated(len(rows), len(columns)):
             continue
         header = " & ".join(prose.entry(frame, "grad_output", c, LATEX) for c in columns)
         lines = [rf"\begin{{array}}{{r|{'c' * len(columns)}}}", rf" & {header} \\ \hline"]
-        for cell, links in prose.pattern_rows(rows, o):
+        for cell, links in page.pattern_rows(rows, o):
             entries = [
                 _grey("0") if links.get(c) is None else prose.entry(frame, "filter", links[c], LATEX)
                 for c in columns
@@ -102,11 +104,9 @@ def _pattern(d: Derivation) -> Iterator[str]:
         yield display("\n".join(lines))
 
 
+@PAGE("rotation")
 def _rotation(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield from _heading(
-        4, "The rotated filter" if frame.spec.mode == "correlate" else "The filter, unrotated"
-    )
     yield tex_text(prose.rotation_intro(frame, W))
     for steps in d.filters:
         yield display(flip_math(d, steps))
@@ -114,12 +114,12 @@ def _rotation(d: Derivation) -> Iterator[str]:
             yield tex_text(prose.spread_intro(frame, W))
             yield display(grid_matrix(d, steps.sliding, "filter", symbols=True))
     if d.values is not None and frame.spec.mode == "correlate":
-        yield display(r" \qquad ".join(array_matrices(d, "rotated_filter", r"\mathrm{rot180}(W)")))
+        yield from _arrays(d, "rotated_filter", r"\mathrm{rot180}(W)")
 
 
+@PAGE("windows")
 def _full(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield from _heading(5, "The full convolution, window by window")
     yield tex_text(prose.full_intro(frame, W))
     for steps in d.deltas:
         yield display(rf"\delta = {grid_matrix(d, steps.delta, 'grad_output')}")
@@ -130,26 +130,30 @@ def _full(d: Derivation) -> Iterator[str]:
         yield display(grid_matrix(d, steps.padded, "grad_output"))
     if prose.crop_note(frame, W):
         yield tex_text(prose.crop_note(frame, W))
-    grids = {steps.block: steps.padded for steps in d.deltas}
-    sliding = {steps.block: steps.sliding for steps in d.filters}
     for cell in d.grad_input:
-        c = cell.full[1] % frame.filter_shape[1]
-        for part in cell.parts:
-            grid, filt = grids[part.block], sliding[(part.block[1], c)]
-            window = grid_matrix(d, grid, "grad_output", window=part.corner, extent=frame.extent)
-            products = products_matrix(d, grid, filt, part.corner)
-            yield display(rf"{window} \quad \longrightarrow \quad {products}")
+        for window in page.windows(d, cell):
+            yield display(window_math(d, window))
         yield align(formula_lines(d, cell, "input"))
-    yield display(r" \qquad ".join(array_matrices(d, "grad_input", r"\frac{\partial L}{\partial X}")))
+    yield from _arrays(d, "grad_input", r"\frac{\partial L}{\partial X}")
 
 
+@PAGE("grad_input")
+def _grad_input(d: Derivation) -> Iterator[str]:
+    yield from _arrays(d, "grad_input", r"\frac{\partial L}{\partial X}")
+
+
+@PAGE("bias")
 def _bias(d: Derivation) -> Iterator[str]:
-    if not d.frame.bias:
-        return
-    yield from _heading(6, W["db"])
     yield tex_text(prose.bias_intro(d.frame, W))
     for cell in d.grad_bias:
         yield align(bias_lines(d, cell))
+
+
+@PAGE("summary")
+def _summary(d: Derivation) -> Iterator[str]:
+    count = page.multiplications(d)
+    if count is not None:
+        yield r"\medskip\noindent " + tex_text(prose.summary(d.frame, count, W))
 
 
 def bias_lines(d: Derivation, cell: BiasCell) -> list[tuple[str, str]]:
@@ -238,40 +242,39 @@ def _rows(grid: np.ndarray) -> list[list[str]]:
     return [[str(v) for v in row] for row in grid]
 
 
+def window_math(d: Derivation, window: Window) -> str:
+    """The window boxed on the padded δ, an arrow, and the products under it."""
+    covered = grid_matrix(d, window.padded, "grad_output", window=window)
+    return rf"{covered} \quad \longrightarrow \quad {products_matrix(d, window)}"
+
+
 def grid_matrix(
-    d: Derivation,
-    grid: Grid,
-    operand: str,
-    *,
-    symbols: bool = False,
-    window: Sequence[int] | None = None,
-    extent: Sequence[int] = (),
+    d: Derivation, grid: Grid, operand: str, *, symbols: bool = False, window: Window | None = None
 ) -> str:
     """A grid as bmatrix (slices side by side in 3-D): window entries boxed, non-data zeros grey."""
 
     def entry(position: Sequence[int]) -> str:
         value = grid.at(position)
-        inside = window is not None and all(c <= p < c + e for p, c, e in zip(position, window, extent))
-        text = _grey("0") if value in (PAD, GAP) else _value(d, operand, value, symbols)
-        return rf"\boxed{{{text}}}" if inside else text
+        text = _grey("0") if page.is_zero(value) else _value(d, operand, value, symbols)
+        return rf"\boxed{{{text}}}" if window is not None and window.covers(position) else text
 
-    return _matrices(grid.shape, entry, prose.shown_axes(grid.shape, window, extent))
+    return _matrices(grid.shape, entry, page.shown_axes(grid.shape, window))
 
 
-def products_matrix(d: Derivation, grid: Grid, sliding: Grid, corner: Sequence[int]) -> str:
+def products_matrix(d: Derivation, window: Window) -> str:
     """The window's products laid out like the window: ``w \\cdot δ`` where both are data."""
 
-    def entry(a: Sequence[int]) -> str:
-        delta = grid.at(tuple(c + ai for c, ai in zip(corner, a)))
-        weight = sliding.at(a)
-        if delta in (PAD, GAP) or weight in (PAD, GAP):
+    def entry(at: Sequence[int]) -> str:
+        pair = window.product(at)
+        if pair is None:
             return _grey("0")
+        weight, delta = pair
         if d.values is None:
             return f"{prose.entry(d.frame, 'filter', weight, LATEX)}\\,{prose.entry(d.frame, 'grad_output', delta, LATEX)}"
-        w_value, d_value = d.values.filter[weight], d.values.grad_output[delta]
-        return f"{LATEX.factor(w_value)} \\cdot {LATEX.factor(d_value)}"
+        return f"{LATEX.factor(d.values.filter[weight])} \\cdot {LATEX.factor(d.values.grad_output[delta])}"
 
-    return _matrices(sliding.shape, entry, prose.shown_axes(sliding.shape))
+    shape = window.sliding.shape
+    return _matrices(shape, entry, page.shown_axes(shape))
 
 
 def _matrices(shape: Sequence[int], entry: object, shown: list[list[int | None]]) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from ..derivation.records import Cell, Derivation
 from ..notation import LATEX, UNICODE, number
 from . import latex as tex
-from . import prose
+from . import page, prose
 
 W = UNICODE.words  # headings and prose in plain Unicode; formulas in LaTeX
 M = LATEX.words
@@ -26,52 +26,48 @@ def markdown(derivation: Derivation, note: str | None = None) -> str:
 
 
 def _sections(d: Derivation, note: str | None) -> Iterator[str]:
-    frame = d.frame
     yield "# Backprop through convolution\n"
-    yield f"{frame.spec.describe()}\n"
-    yield "## 1. The problem\n"
-    for name, title in [
-        ("input", "X (input)"),
-        ("filter", "W (filter)"),
-        ("grad_output", "δ = ∂L/∂Y (upstream)"),
-    ]:
+    yield f"{d.frame.spec.describe()}\n"
+    yield from PAGE.walk(d, W, note)
+
+
+def _heading(section: page.Section) -> Iterator[str]:
+    if section.number is not None:
+        yield f"## {section.number}. {section.title}\n"
+    elif section.title:
+        yield f"> {section.title}\n"
+
+
+PAGE = page.Bodies(_heading)
+
+
+@PAGE("problem")
+def _problem(d: Derivation) -> Iterator[str]:
+    for name, title in page.problem_operands(d.frame):
         yield from _array(d, name, title)
-    if frame.bias:
-        yield from _array(d, "bias", "b (bias)")
-    yield from _array(d, "output", "Y = conv(X, W) + b" if frame.bias else "Y = conv(X, W)")
-    yield f"## 2. {W['dW']}, one weight at a time\n"
+    yield from _array(d, "output", page.output_title(d.frame))
+
+
+@PAGE("weights")
+def _weights(d: Derivation) -> Iterator[str]:
     if d.grad_filter:
-        yield prose.weights_intro(frame, W) + "\n"
+        yield prose.weights_intro(d.frame, W) + "\n"
         yield from (_formula(d, cell, "filter") for cell in d.grad_filter)
         yield ""
     yield from _array(d, "grad_filter", W["dW"])
     if d.grad_filter:
-        yield prose.weights_note(frame, W) + "\n"
-    if d.grad_input:
-        yield from _pattern(d)
-        yield from _rotation(d)
-        yield from _full(d)
-    else:
-        yield f"## 3. {W['dX']}\n"
-        yield from _array(d, "grad_input", W["dX"])
-    yield from _bias(d)
-    if note:
-        yield f"> {prose.results_only(note)}\n"
-    if d.grad_filter and d.selection.everything:
-        yield prose.summary(frame, sum(len(c.terms) for c in d.grad_filter), W) + "\n"
+        yield prose.weights_note(d.frame, W) + "\n"
 
 
+@PAGE("pattern")
 def _pattern(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield f"## 3. {W['dX']}: the pattern\n"
     yield prose.pattern_intro(frame, W) + "\n"
-    deltas = {steps.block: steps.delta for steps in d.deltas}
-    for rows, o in prose.pattern_blocks(d):
+    for rows, o, columns in page.pattern_blocks(d):
         caption = prose.block_caption(frame, rows[0].full[0], rows[0].full[1], o)
         if caption:
             yield f"*{caption.capitalize()}*\n"
-        columns = deltas[(rows[0].full[0], o)].entries
-        if len(columns) > 16 or len(rows) > 49:
+        if not page.tabulated(len(rows), len(columns)):
             yield f"*({len(rows)} inputs × {len(columns)} δ: too large to tabulate)*\n"
             continue
         header = [""] + [_math(prose.entry(frame, "grad_output", c, LATEX)) for c in columns]
@@ -81,14 +77,14 @@ def _pattern(d: Derivation) -> Iterator[str]:
                 "0" if links.get(c) is None else _math(prose.entry(frame, "filter", links[c], LATEX))
                 for c in columns
             ]
-            for cell, links in prose.pattern_rows(rows, o)
+            for cell, links in page.pattern_rows(rows, o)
         ]
         yield _table(header, body, "c")
 
 
+@PAGE("rotation")
 def _rotation(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield f"## 4. {'The rotated filter' if frame.spec.mode == 'correlate' else 'The filter, unrotated'}\n"
     yield prose.rotation_intro(frame, W) + "\n"
     for steps in d.filters:
         yield _display(tex.display(tex.flip_math(d, steps)))
@@ -99,9 +95,9 @@ def _rotation(d: Derivation) -> Iterator[str]:
         yield from _array(d, "rotated_filter", "rot180(W)")
 
 
+@PAGE("windows")
 def _full(d: Derivation) -> Iterator[str]:
     frame = d.frame
-    yield "## 5. The full convolution, window by window\n"
     yield prose.full_intro(frame, W) + "\n"
     for steps in d.deltas:
         yield _display(tex.display(rf"\delta = {tex.grid_matrix(d, steps.delta, 'grad_output')}"))
@@ -113,31 +109,34 @@ def _full(d: Derivation) -> Iterator[str]:
     if prose.crop_note(frame, W):
         yield prose.crop_note(frame, W) + "\n"
     yield "Each window (boxed) on the padded δ, and the products under it:\n"
-    grids = {steps.block: steps.padded for steps in d.deltas}
-    sliding = {steps.block: steps.sliding for steps in d.filters}
     for cell in d.grad_input:
-        c = cell.full[1] % frame.filter_shape[1]
         name = prose.lhs(frame, "input", cell.index, UNICODE)
-        for part in cell.parts:
-            label = f", filter {part.block[1] + 1}" if len(cell.parts) > 1 else ""
-            yield f"{name}{label}: window at {prose.window_span(frame.dims, part.corner, frame.extent)}\n"
-            grid, filt = grids[part.block], sliding[(part.block[1], c)]
-            window = tex.grid_matrix(d, grid, "grad_output", window=part.corner, extent=frame.extent)
-            products = tex.products_matrix(d, grid, filt, part.corner)
-            yield _display(tex.display(rf"{window} \quad \longrightarrow \quad {products}"))
+        for window in page.windows(d, cell):
+            yield f"{name}{window.label}: window at {prose.window_span(frame.dims, window.corner, window.extent)}\n"
+            yield _display(tex.display(tex.window_math(d, window)))
         yield _formula(d, cell, "input") + "\n"
     yield from _array(d, "grad_input", W["dX"])
 
 
+@PAGE("grad_input")
+def _grad_input(d: Derivation) -> Iterator[str]:
+    yield from _array(d, "grad_input", W["dX"])
+
+
+@PAGE("bias")
 def _bias(d: Derivation) -> Iterator[str]:
-    if not d.frame.bias:
-        return
-    yield f"## 6. {W['db']}\n"
     yield prose.bias_intro(d.frame, W) + "\n"
     for cell in d.grad_bias:
         rows = tex.bias_lines(d, cell)
         yield "- " + _math(" = ".join([rows[0][0], *(rhs for _, rhs in rows)]))
     yield ""
+
+
+@PAGE("summary")
+def _summary(d: Derivation) -> Iterator[str]:
+    count = page.multiplications(d)
+    if count is not None:
+        yield prose.summary(d.frame, count, W) + "\n"
 
 
 def _formula(d: Derivation, cell: Cell, kind: str) -> str:

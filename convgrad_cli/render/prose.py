@@ -7,8 +7,8 @@ only the spelling of the mathematics differs.  No Rich here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,34 +32,6 @@ def axis_names(dims: int) -> tuple[str, ...]:
 def flip_names(dims: int) -> tuple[str, ...]:
     """The flips that make rot180, one per axis, in order."""
     return _FLIPS[dims]
-
-
-GRID_VIEW = 15  # grids longer than this on an axis are drawn around the window only
-
-
-def shown_axes(
-    shape: Sequence[int], window: Sequence[int] | None = None, extent: Sequence[int] = ()
-) -> list[list[int | None]]:
-    """Positions of a grid to draw, per axis; ``None`` stands for positions left out ("…").
-
-    Short axes are drawn whole; long ones from the start, or around the window.  3-D grids
-    with a window keep only the slices the window covers.
-    """
-    axes = [
-        _shown(n, None if window is None else (window[a], window[a] + extent[a])) for a, n in enumerate(shape)
-    ]
-    if len(shape) == 3 and window is not None:
-        axes[0] = list(range(window[0], window[0] + extent[0]))
-    return axes
-
-
-def _shown(length: int, window: tuple[int, int] | None) -> list[int | None]:
-    if length <= GRID_VIEW:
-        return list(range(length))
-    if window is None:
-        return [*range(GRID_VIEW - 1), None]
-    lo, hi = max(0, window[0] - 1), min(length, window[1] + 1)
-    return ([None] if lo > 0 else []) + list(range(lo, hi)) + ([None] if hi < length else [])
 
 
 def block_caption(frame: Frame, n: int, ci: int, o: int | None = None) -> str:
@@ -251,26 +223,11 @@ def _amounts(dims: int, before: Sequence[int], after: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
-def pattern_blocks(d: Derivation) -> Iterator[tuple[list[Cell], int]]:
-    """The ∂L/∂x cells of each (image, input channel) block, with each filter they meet."""
-    blocks: dict[tuple[int, ...], list[Cell]] = {}
-    for cell in d.grad_input:
-        blocks.setdefault(cell.full[:2], []).append(cell)
-    for rows in blocks.values():
-        for o in sorted({p.block[1] for c in rows for p in c.parts}):
-            yield rows, o
-
-
-def pattern_rows(cells: Sequence[Cell], o: int) -> Iterator[tuple[Cell, dict[Entry, Entry]]]:
-    """Each cell with the weight that links it to each δ of filter ``o``."""
-    for cell in cells:
-        yield cell, {t.delta: t.source for p in cell.parts if p.block[1] == o for t in p.terms}
-
-
 # ---------------------------------------------------------------- formulas
 
 
-class Row(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
+@dataclass(frozen=True, slots=True)
+class Row:
     """One line of a cell's formula: products, maybe ``= value``.
 
     A row with a ``label`` starts one part of a sum over images or filters: the label

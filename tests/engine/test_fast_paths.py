@@ -203,12 +203,12 @@ def test_reads_outside_the_source_are_refused() -> None:
         (["compute", "--format", "json"], ["rich", "tempfile", "importlib.resources", "traceback"]),
         # Smaller modules only some runs need: writing files, the BOM-stripping codec, pathlib
         # (urllib.parse and ipaddress behind it, ~3 ms), the rlimit query small problems skip,
-        # and the table view's fallbacks for blocks too wide, and the LaTeX view.
+        # and the LaTeX view.
         (
             ["compute", "--format", "json"],
             ["encodings.utf_8_sig", "convgrad_cli.load.atomic", "pathlib", "resource"],
         ),
-        (["compute"], ["rich.columns", "convgrad_cli.render.latex", "convgrad_cli.load.atomic"]),
+        (["compute"], ["convgrad_cli.render.latex", "convgrad_cli.load.atomic"]),
     ],
 )
 def test_cold_start_imports_only_what_the_command_needs(args: list[str], absent: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The views of the derivation: golden renders, width, colour, LaTeX that compiles, JSON traces.
 
-Golden files live in ``tests/golden/`` and were reviewed by eye.  After a deliberate change
-to a view, regenerate them with ``CONVGRAD_REGEN_GOLDEN=1 python -m pytest tests/test_renderers.py``
+Golden files live in ``tests/render/golden/`` and were reviewed by eye.  After a deliberate change
+to a view, regenerate them with ``CONVGRAD_REGEN_GOLDEN=1 python -m pytest tests/render``
 and review the diff before committing.
 """
 
