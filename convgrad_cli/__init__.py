@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .api import Gradients, backward, check
+    from .api import Gradients, backward, check, verify
 
-__all__ = ["Gradients", "__version__", "backward", "check"]
+__all__ = ["Gradients", "__version__", "backward", "check", "verify"]
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so `convgrad --help` never pays for importing NumPy.
-    if name in ("backward", "check", "Gradients"):
+    if name in ("backward", "check", "verify", "Gradients"):
         from . import api
 
         return getattr(api, name)

@@ -28,10 +28,13 @@ from .engine.backward import backward as solve
 from .grading import Answer, Report, Solved, read_answer
 from .grading import check as judge
 from .grading.verdicts import DEFAULT_TOL
+from .grading.verify import VerifyReport, verify
 
 P = ParamSpec("P")
 
-__all__ = ["Gradients", "ShownDerivation", "ShownGradients", "ShownReport", "backward", "check"]
+__all__ = [
+    "Gradients", "ShownDerivation", "ShownGradients", "ShownReport", "VerifyReport", "backward", "check", "verify",
+]  # fmt: skip
 
 
 class ShownDerivation(Derivation):

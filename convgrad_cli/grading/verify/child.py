@@ -34,7 +34,10 @@ WATCH_PARENT = 0.5  # seconds between the child's checks that convgrad is still 
 
 
 class NotFound(Exception):
-    """The file lacks a function the convention needs: a usage error, not a verdict."""
+    """The file lacks a function the convention needs: a usage error, not a verdict.
+
+    Its arguments are those of :class:`~convgrad_cli.errors.InputError`: field, problem, expected.
+    """
 
 
 # ---------------------------------------------------------------- outcomes of one call
@@ -101,7 +104,7 @@ def load_module(path: Path) -> ModuleType:
         sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(f"convgrad_verify_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise NotFound(f"{path}: cannot be imported as Python")
+        raise NotFound(str(path), "cannot be imported as Python", "give a .py file")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -121,24 +124,33 @@ def find(
 ) -> dict[str, Callable[..., Any]]:
     """The function for each role of the convention: the name given, the convention's, or the one public one."""
     found: dict[str, Callable[..., Any]] = {}
+    public = public_functions(module)
     for role, default in convention.roles:
         name = names.get(role) or default
         if name is None:
-            public = public_functions(module)
             if len(public) != 1:
-                listed = ", ".join(public) if public else "none"
-                raise NotFound(
-                    f"{where} defines {len(public)} public functions ({listed}); name one as {where}:NAME"
-                )
+                listed = f" ({', '.join(public)})" if public else ""
+                raise NotFound(where, f"defines {len(public)} public functions{listed}",
+                               f"name one: {where}:NAME{_other_convention(public, convention)}")  # fmt: skip
             name = public[0]
         value = getattr(module, name, None)
         if not callable(value):
-            flag = f"--{role}" if role != "function" else "FILE:NAME or --function"
-            raise NotFound(
-                f"{where} has no function {name!r} (the {convention.name} convention's {role}; set {flag})"
-            )
+            flag = f"--{role} NAME" if role != "function" else f"{where}:NAME or --function NAME"
+            raise NotFound(where, f"has no function {name!r} (the {convention.name} convention's {role})",
+                           f"name it with {flag}{_other_convention(public, convention)}")  # fmt: skip
         found[role] = value
     return found
+
+
+def _other_convention(public: list[str], convention: Convention) -> str:
+    """`` — or is it --convention cs231n?`` when the file has another convention's functions."""
+    from .conventions import CONVENTIONS
+
+    for other in CONVENTIONS.values():
+        defaults = [name for _, name in other.roles if name]
+        if other.name != convention.name and defaults and all(n in public for n in defaults):
+            return f", or use --convention {other.name}"
+    return ""
 
 
 def ready(functions: Functions, convention: Convention) -> Ready:

@@ -27,7 +27,6 @@ CODE_MISTAKES = {
     "wrong-dtype": "an array is not float64, the dtype of the inputs (or not numbers at all)",
     "wrong-shape": "an array does not have the shape of the operand it is the gradient of",
     "not-finite": "an array holds NaN or infinity",
-    "bad-return": "the function did not return the values its convention asks for",
 }
 
 

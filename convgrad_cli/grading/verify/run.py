@@ -61,7 +61,7 @@ def verify(
         try:
             functions = find(function, conv, {}, target)
         except NotFound as error:
-            raise InputError("function", str(error)) from None
+            raise InputError(*error.args) from None
     else:
         roles = [role for role, _ in conv.roles]
         functions = {roles[-1]: function} | ({roles[0]: forward} if len(roles) > 1 else {})
@@ -176,7 +176,7 @@ def run_suite(
         try:
             started = runner.start()
         except NotFound as error:
-            raise InputError("function", str(error)) from None
+            raise InputError(*error.args) from None
         if isinstance(started, Raised):
             failed = CaseResult("import", Config(), "error", str(started.error), error=started.error)
             return VerifyReport(target, convention.name, (failed,), tol)
