@@ -19,12 +19,12 @@ from ..load.operands import load_array
 from ..load.source import INLINE, Source, decode, read_bytes
 from .solved import ARRAYS
 
+# The names students give their answers (case-insensitive): course notation, Keras, Andrew Ng's dA_prev.
 ALIASES = {
-    "grad_weight": "grad_filter",
-    "dx": "grad_input",
-    "dw": "grad_filter",
-    "db": "grad_bias",
-    "y": "output",
+    **dict.fromkeys(("dx", "dl_dx", "grad_x", "da_prev"), "grad_input"),
+    **dict.fromkeys(("dw", "dl_dw", "grad_w", "grad_weight"), "grad_filter"),
+    **dict.fromkeys(("db", "dl_db", "grad_b"), "grad_bias"),
+    **dict.fromkeys(("y", "out", "z"), "output"),
 }
 INFO = ("name", "student", "title", "comment", "notes", "schema")  # keys an answer may carry besides arrays
 HOLDER = "an answer"
@@ -36,6 +36,7 @@ class Answer:
 
     arrays: dict[str, np.ndarray]
     source: str
+    notes: tuple[str, ...] = ()  # how keys were read, e.g. "read 'dX' as grad_input"
 
 
 def read_answer(text: str, stdin: BinaryIO | None = None, dims: int = 2) -> Answer:
@@ -47,28 +48,39 @@ def read_answer(text: str, stdin: BinaryIO | None = None, dims: int = 2) -> Answ
     name = INLINE if inline else Source(text).name
     data = text.encode() if inline else read_bytes(Source(text), stdin)
     try:
-        return Answer(answer_arrays(_document(data, "answer")), name)
+        arrays, notes = read_keys(_document(data, "answer"))
+        return Answer(arrays, name, notes)
     except InputError as error:
         raise error.with_source(name) from None
 
 
 def answer_arrays(document: Any) -> dict[str, np.ndarray]:
     """The arrays of a parsed answer document, checked key by key."""
+    return read_keys(document)[0]
+
+
+def read_keys(document: Any) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """The arrays of a parsed answer document by canonical name, and a note for each alias read."""
     if not isinstance(document, dict):
         raise InputError(
             "answer", f"is {describe(document)}, not a JSON object",
             'write {"grad_input": [[…]], …}, or give one array with --grad-input FILE',
         )  # fmt: skip
     arrays: dict[str, np.ndarray] = {}
+    keys: dict[str, str] = {}  # canonical name → the key the file used
     for key, value in document.items():
-        name = ALIASES.get(key, key)
+        name = ALIASES.get(key.lower(), key.lower())
         if name in ARRAYS:
+            if name in keys:
+                raise InputError(key, f"gives {name} again (as does {keys[name]!r})", "keep only one of them")
+            keys[name] = key
             arrays[name] = to_array(value, name, keep_text=True, single=(), holder=HOLDER)
         elif name not in INFO:
             raise InputError(key, "is not an answer convgrad knows", "use " + ", ".join(ARRAYS))
     if not arrays:
         raise InputError("answer", "holds no answers", "give any of " + ", ".join(ARRAYS))
-    return arrays
+    notes = tuple(f"read {key!r} as {name}" for name, key in keys.items() if key != name)
+    return arrays, notes
 
 
 def answer_in_problem(path: str) -> Answer | None:
@@ -79,7 +91,8 @@ def answer_in_problem(path: str) -> Answer | None:
     if not isinstance(document, dict) or "answer" not in document:
         return None
     try:
-        return Answer(answer_arrays(document["answer"]), path)
+        arrays, notes = read_keys(document["answer"])
+        return Answer(arrays, path, notes)
     except InputError as error:
         raise error.with_source(path) from None
 

@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..load.cells import Written
 from .answers import Answer, read_answer
 from .diagnosis import Diagnosis, diagnose, shape_causes
+from .forms import channels_last, flat_note
 from .solved import ARRAYS, SYMBOLS, Solved, squeezed
 
 DEFAULT_TOL = 1e-6
@@ -87,6 +88,7 @@ class Verdict:
     cells: tuple[Cell, ...]
     shape_note: str | None
     diagnosis: Diagnosis | None
+    notes: tuple[str, ...] = ()  # how the answer was read: a flat list, channels-last
 
     @property
     def shape_ok(self) -> bool:
@@ -119,6 +121,7 @@ class Report:
 
     source: str
     verdicts: tuple[Verdict, ...]
+    notes: tuple[str, ...] = ()  # how the answer's keys were read ("read 'dX' as grad_input")
 
     @property
     def correct(self) -> bool:
@@ -137,37 +140,53 @@ class Report:
 
 
 def conform(given: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
-    """``given`` in ``shape`` when they differ only by axes of length 1 (a 3×3 written as 1×1×3×3), else None."""
+    """``given`` in ``shape`` when they differ only by axes of length 1 (a 3×3 written as 1×1×3×3)
+    or ``given`` is a flat list of as many cells; else None."""
     if given.shape == shape:
         return given
-    if given.size == int(np.prod(shape, dtype=int)) and squeezed(given.shape) == squeezed(shape):
+    same_size = given.size == int(np.prod(shape, dtype=int))
+    # A flat list is read row by row (C order); any other reshape is a different answer.
+    if same_size and (given.ndim == 1 or squeezed(given.shape) == squeezed(shape)):
         return given.reshape(shape)
     return None
 
 
-def check(p: Solved, answer: Answer, tol: float = DEFAULT_TOL) -> Report:
-    """Judge every array the answer gives against the exact result of ``p``."""
+def check(p: Solved, answer: Answer, tol: float = DEFAULT_TOL, layout: str = "channels-first") -> Report:
+    """Judge every array the answer gives against the exact result of ``p``.
+
+    ``layout="channels-last"``: arrays given as NHWC / HWIO are moved to channels-first first.
+    """
     limit = Fraction(tol)
-    return Report(answer.source, tuple(verdict(p, name, answer.arrays[name], limit) for name in ARRAYS
-                                       if name in answer.arrays))  # fmt: skip
+    verdicts = tuple(
+        verdict(p, name, answer.arrays[name], limit, layout) for name in ARRAYS if name in answer.arrays
+    )
+    return Report(answer.source, verdicts, answer.notes)
 
 
-def verdict(p: Solved, name: str, given: np.ndarray, tol: Fraction) -> Verdict:
+def verdict(
+    p: Solved, name: str, given: np.ndarray, tol: Fraction, layout: str = "channels-first"
+) -> Verdict:
     """One array: cell verdicts, or a shape note; a diagnosis when anything is wrong."""
     expected = p.expected(name)
+    notes: list[str] = []
+    form = channels_last(p, name)
+    if layout == "channels-last" and form is not None and given.shape == form.shape(expected.shape):
+        given = form.to_first(given)
+        notes.append(f"read as channels-last {form.last}")
     shaped = conform(given, expected.shape)
     cells: tuple[Cell, ...] = ()
     note = None
     if shaped is None:
         note = shape_note(p, name, given.shape, expected.shape)
     else:
+        notes += filter(None, [flat_note(given, expected.shape)])
         cells = tuple(
             Cell(index, g, e, judge(g, e, tol))
             for index, g, e in zip(np.ndindex(expected.shape), shaped.flat, expected.flat)
         )
     wrong = note is not None or not all(cell.correct for cell in cells)
     diagnosis = diagnose(p, name, agreement(given, tol)) if wrong else None
-    return Verdict(name, given.shape, expected.shape, cells, note, diagnosis)
+    return Verdict(name, given.shape, expected.shape, cells, note, diagnosis, tuple(notes))
 
 
 def agreement(given: np.ndarray, tol: Fraction) -> Callable[[np.ndarray], np.ndarray | None]:
@@ -185,6 +204,9 @@ def agreement(given: np.ndarray, tol: Fraction) -> Callable[[np.ndarray], np.nda
 
 def shape_note(p: Solved, name: str, given: tuple[int, ...], expected: tuple[int, ...]) -> str:
     """Both shapes, and what usually causes this one."""
+    form = channels_last(p, name)
+    if form is not None and given == form.shape(expected):
+        return f"you gave {shape_text(given)}, the answer is {shape_text(expected)}: {form.note()}"
     causes = shape_causes(p, name, given)
     why = (
         f"a {shape_text(given)} {SYMBOLS[name]} usually means {causes[0].reason(p.spec.mode)}"
@@ -256,13 +278,18 @@ def answer_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
 
 
 def grade(
-    p: Solved, paths: list[str], tol: float, dims: int, done: Callable[[], None] = lambda: None
+    p: Solved,
+    paths: list[str],
+    tol: float,
+    dims: int,
+    done: Callable[[], None] = lambda: None,
+    layout: str = "channels-first",
 ) -> list[Graded]:
     """Check each answer file; an unreadable file is reported, not fatal. Files are only read."""
     graded = []
     for path in paths:
         try:
-            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol)))
+            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol, layout)))
         except InputError as error:
             graded.append(Graded(path, None, str(error.with_source(path))))
         done()

@@ -88,12 +88,11 @@ def _cell_grid(verdict: Verdict) -> np.ndarray:
 
 def document(report: Report) -> dict[str, Any]:
     """``{"schema", "correct", "answer", "results": {ARRAY: {...}}}`` (see the README)."""
-    return {
-        "schema": SCHEMA,
-        "correct": report.correct,
-        "answer": report.source,
-        "results": {v.name: _verdict_json(v) for v in report.verdicts},
-    }
+    doc: dict[str, Any] = {"schema": SCHEMA, "correct": report.correct, "answer": report.source}
+    if report.notes:  # only when an alias was read, so that plain answers keep their bytes
+        doc["notes"] = list(report.notes)
+    doc["results"] = {v.name: _verdict_json(v) for v in report.verdicts}
+    return doc
 
 
 def class_document(graded: list[Graded]) -> dict[str, Any]:
@@ -136,11 +135,12 @@ def _verdict_json(v: Verdict) -> dict[str, Any]:
             "mistake": d.mistake, "explanation": d.explanation, "match": "exact" if d.exact else "most cells",
             "cells_matching": [d.matching, d.cells], "also": list(d.also),
         }  # fmt: skip
-    return {
+    doc = {
         "correct": v.correct, "shape_ok": v.shape_ok, "shape": list(v.given_shape),
         "expected_shape": list(v.expected_shape), "shape_note": v.shape_note, "rounded": v.rounded,
         "cells": [_cell_json(c) for c in v.cells], "diagnosis": diagnosis,
     }  # fmt: skip
+    return doc | ({"notes": list(v.notes)} if v.notes else {})
 
 
 def _cell_json(cell: Cell) -> dict[str, Any]:
@@ -179,8 +179,10 @@ def _nested(value: Any) -> bool:
 def markdown(report: Report, setting: str) -> str:
     """A report to paste into feedback: per array a verdict, the grid, and the diagnosis."""
     lines = [f"## convgrad check: `{report.source}`", "", f"**{summary_line(report)}** ({setting})", ""]
+    lines += [f"Note: {note}." for note in report.notes] + ([""] if report.notes else [])
     for v in report.verdicts:
         lines += [f"### {headline(v)}", ""]
+        lines += [f"Note: {note}." for note in v.notes] + ([""] if v.notes else [])
         if v.shape_note:
             lines += [f"Shape: {v.shape_note}.", ""]
         for label, grid in _grids(_cell_grid(v)) if v.cells else ():
@@ -249,10 +251,12 @@ def view(report: Report, setting: str) -> RenderableType:
         Text(f"convgrad check: {report.source}", style="bold"),
         Text(setting, style="dim"),
         Text(summary_line(report), style="bold green" if report.correct else "bold red"),
+        *(Text(f"note: {note}", style="dim") for note in report.notes),
     ]
     for v in report.verdicts:
         parts.append(Text(""))
         parts.append(Text(headline(v), style="bold " + ("green" if v.correct else "red")))
+        parts.extend(Text(f"note: {note}", style="dim") for note in v.notes)
         if v.shape_note:
             parts.append(Text(f"shape: {v.shape_note}"))
         parts.extend(_rich_grid(grid, label) for label, grid in (_grids(_cell_grid(v)) if v.cells else ()))

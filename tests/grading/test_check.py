@@ -131,8 +131,13 @@ def test_a_written_decimal_counts_exactly_when_it_is_within_half_a_unit(
 def test_shapes_that_differ_only_by_unit_axes_conform() -> None:
     answer = np.empty((1, 1, 2, 2), dtype=object)
     assert conform(answer, (2, 2)) is not None
-    assert conform(np.empty((4,), dtype=object), (2, 2)) is None
     assert conform(np.empty((3, 2), dtype=object), (2, 3)) is None
+
+
+def test_a_flat_list_conforms_row_major() -> None:
+    flat = np.array([1, 2, 3, 4, 5, 6], dtype=object)
+    assert conform(flat, (2, 3)).tolist() == [[1, 2, 3], [4, 5, 6]]  # type: ignore[union-attr]
+    assert conform(flat, (2, 2)) is None
 
 
 # ---------------------------------------------------------------- the command
@@ -461,22 +466,22 @@ def test_a_float_result_is_met_by_the_decimal_it_prints_as() -> None:
     assert judge(written("0.31"), np.float32(0.3), TOL) == "wrong"
 
 
-# ---------------------------------------------------------------- the README's session is real
+# ---------------------------------------------------------------- the session in docs/checking.md is real
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+CHECKING = Path(__file__).resolve().parents[2] / "docs" / "checking.md"
 
 
-def test_the_readme_lists_every_mistake() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_docs_list_every_mistake() -> None:
+    text = CHECKING.read_text(encoding="utf-8")
     for mistake in CATALOG:
         assert f"| `{mistake.id}` |" in text, mistake.id
 
 
-def test_the_readme_check_session_is_what_check_prints(
+def test_the_docs_check_session_is_what_check_prints(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = README.read_text(encoding="utf-8")
+    text = CHECKING.read_text(encoding="utf-8")
     command = "$ convgrad check --problem hw/page.json --answer mine.json --no-derivation\n"
     shown = text.split(command, 1)[1].split("$ echo $?", 1)[0]
     mine = text.split("$ cat mine.json\n", 1)[1].split("\n", 1)[0]
@@ -484,7 +489,7 @@ def test_the_readme_check_session_is_what_check_prints(
     assert runner.invoke(main, ["samples", "export", "page", "-o", "hw"]).exit_code == 0
     Path("mine.json").write_text(mine)
     result = run(
-        runner, "--problem", "hw/page.json", "--answer", "mine.json", "--no-derivation", "--width", "88"
+        runner, "--problem", "hw/page.json", "--answer", "mine.json", "--no-derivation", "--width", "80"
     )
     assert result.exit_code == 1
     assert [line.rstrip() for line in result.stdout.splitlines()] == shown.splitlines()
