@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .requests import OutputChoice
+
+if TYPE_CHECKING:
+    from .requests import OutputChoice
 
 
 def emit(text: str, output: OutputChoice, inputs: Sequence[str] = ()) -> None:
@@ -31,8 +34,13 @@ def write_stdout(text: str) -> None:
     except BrokenPipeError:
         raise  # the reader went away (head, jq -e …): the group exits quietly
     except OSError as error:
-        discard_stdout()
-        raise InputError("stdout", f"cannot write ({error.strerror})", "write to a file with -o") from None
+        raise stdout_failed(error) from None
+
+
+def stdout_failed(error: OSError) -> InputError:
+    """stdout refused the text (a full disk, /dev/full, an I/O error): say so, and let nothing more be tried."""
+    discard_stdout()
+    return InputError("stdout", f"cannot write ({error.strerror})", "write to a file with -o")
 
 
 def discard_stdout() -> None:

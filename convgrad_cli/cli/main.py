@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -97,6 +96,12 @@ class ConvgradGroup(click.Group):
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as error:  # convgrad's own options, e.g. `convgrad --bogus`
             raise UsageFailure(error) from None
+        except BrokenPipeError:  # `convgrad --version | true`: the reader went away, not our error
+            _reader_gone()
+        except OSError as error:  # --help or --version met a full or broken stdout
+            from .emit import stdout_failed
+
+            raise Failure(stdout_failed(error)) from None
         except KeyboardInterrupt:
             # Ctrl-C while Click parses: quietly 130, not Click's "Aborted!" and 1.
             raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
@@ -112,10 +117,8 @@ class ConvgradGroup(click.Group):
             raise
         except KeyboardInterrupt:
             ctx.exit(ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            # The reader (head, jq -e …) went away: not our error to report.
-            sys.stderr.close()
-            ctx.exit(ExitCode.OK)
+        except BrokenPipeError:  # the reader (head, jq -e …) went away: not our error to report
+            _reader_gone()
         except UnicodeEncodeError as error:
             # stdout is not UTF-8 (PYTHONIOENCODING=ascii, an old Windows console): say so, don't crash.
             if _debugging(ctx):
@@ -149,6 +152,14 @@ class ConvgradGroup(click.Group):
                 err=True,
             )
             ctx.exit(ExitCode.INTERNAL_ERROR)
+
+
+def _reader_gone() -> NoReturn:
+    """Exit 0 quietly, with stdout on /dev/null so the exit's flush does not complain either."""
+    from .emit import discard_stdout
+
+    discard_stdout()
+    raise click.exceptions.Exit(ExitCode.OK)
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:

@@ -41,9 +41,14 @@ def rich_text(renderable: Any, output: OutputChoice) -> str:
         width=console_width(output.width),
         file=io.StringIO() if to_file else None,
     )
-    # Thousands of Texts and Segments, none in a cycle: collector passes would find nothing.
-    with collector_paused(), console.capture() as capture:
-        console.print(renderable)
+    try:
+        # Thousands of Texts and Segments, none in a cycle: collector passes would find nothing.
+        with collector_paused(), console.capture() as capture:
+            console.print(renderable)
+    except OSError as error:  # ending a capture flushes the console's stream: stdout, unless to a file
+        from .emit import stdout_failed
+
+        raise stdout_failed(error) from None
     return capture.get()
 
 

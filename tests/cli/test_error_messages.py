@@ -331,6 +331,21 @@ def test_bad_parameter_flag(flags: list[str], message: str) -> None:
     assert stderr_of("compute", "-x", X3, "-w", W2, "-f", "json", *flags) == f"convgrad: error: {message}\n"
 
 
+@pytest.mark.parametrize("tol", ["nan", "inf", "Infinity"])
+def test_check_tolerance_must_be_finite(tol: str) -> None:
+    # NaN would pass every cell and infinity any: refused while Click parses the flags.
+    assert stderr_of("check", "--sample", "page", "--grad-filter", "[[1, 2], [3, 4]]", "--tol", tol) == (
+        f"convgrad: error: --tol: {tol!r} is not a finite number\nhint: see 'convgrad check --help'\n"
+    )
+
+
+def test_a_bad_parameter_fails_before_any_file_is_read(folder: Path) -> None:
+    # Flags are parsed (by the parameters' Click types) before the problem file is opened.
+    assert stderr_of("compute", "--problem", "missing.json", "--stride", "2,x") == (
+        f"convgrad: error: --stride: '2,x': 'x' is not a number; {STRIDE}\n"
+    )
+
+
 def test_unknown_format_lists_the_choices() -> None:
     err = stderr_of("compute", "--format", "yaml")
     first, hint = err.splitlines()
