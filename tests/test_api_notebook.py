@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import numpy as np
+
 from convgrad_cli import Gradients, backward, check
 
 PAGE = ([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]])
@@ -38,3 +42,4 @@ def test_check_reads_answers_as_json_text_and_as_written_fractions() -> None:
     result = backward([[1, 2], [3, 4]], [[1]], [[1, 1], [1, 1]], stride=1)
     assert check(result, '{"grad_filter": [[10]]}').correct
     assert check(result, {"grad_input": [["1", "1"], ["1", "1/1"]]}).correct
+    assert check(result, {"grad_filter": np.array([[10]]), "grad_bias": Fraction(4)}).correct

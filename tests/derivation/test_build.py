@@ -25,19 +25,13 @@ from convgrad_cli import backward
 from convgrad_cli.derivation import (
     GAP,
     PAD,
-    TRACE_LIMIT,
     Derivation,
     Frame,
-    Selection,
     build,
     build_symbolic,
-    choose,
     frame_of,
     parse_cells,
-    term_count,
-    window_count,
 )
-from convgrad_cli.errors import InputError
 
 PAGE = ([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]])
 Expected = dict[tuple[int, ...], list[tuple[tuple[int, ...], tuple[int, ...]]]]
@@ -191,74 +185,6 @@ def test_page_example_reads_like_the_page() -> None:
     ]  # a corner: w₁₁·δ₁₁ alone
     assert d.filters[0].flips[-1].entries == ((1, 1), (1, 0), (0, 1), (0, 0))  # rot180(W)
     assert d.deltas[0].padded.shape == (4, 4) and d.deltas[0].inserted is None
-
-
-def test_stride_inserts_zeros_and_padding_is_cropped() -> None:
-    d = build(backward([[1, 2, 3, 4, 5]] * 5, [[1, 0, 1]] * 3, stride=2, padding=1))
-    steps = d.deltas[0]
-    assert steps.inserted is not None and steps.inserted.shape == (5, 5)  # 3 outputs, a zero between
-    assert steps.inserted.at((0, 1)) == GAP and steps.inserted.at((0, 2)) == (0, 1)
-    # padded frame 7 wide, extent 3: grid 7 + 3 − 1; windows of real inputs start at padding 1
-    assert steps.padded.shape == (9, 9) and d.grad_input[0].parts[0].corner == (1, 1)
-    assert steps.padded.at((0, 0)) == PAD
-
-
-def test_dilation_spreads_the_sliding_filter() -> None:
-    d = build(backward([[1] * 5] * 5, [[1, 2], [3, 4]], dilation=2))
-    sliding = d.filters[0].sliding
-    assert sliding.shape == (3, 3)
-    assert sliding.entries == ((1, 1), GAP, (1, 0), GAP, GAP, GAP, (0, 1), GAP, (0, 0))
-
-
-def test_convolve_mode_slides_w_unrotated() -> None:
-    d = build(backward(*PAGE, mode="convolve"))
-    assert d.filters[0].sliding.entries == ((0, 0), (0, 1), (1, 0), (1, 1))
-    assert [(t.source, t.delta) for t in d.grad_input[0].terms] == [((1, 1), (0, 0))]
-
-
-def test_parse_cells() -> None:
-    frame = frame_of(backward(*PAGE))
-    assert parse_cells("x22,w12", frame) == Selection(((0, 0, 0, 1),), ((0, 0, 1, 1),), ("x22", "w12"))
-    assert parse_cells("x[3,3]; X11", frame).input_cells == ((0, 0, 0, 0), (0, 0, 2, 2))
-    assert parse_cells("w", frame) == Selection(None, (), ("w",))
-    big = frame_of(backward(np.ones((12, 12), dtype=int), [[1]]))
-    assert parse_cells("x[1,12]", big).input_cells == ((0, 0, 0, 11),)
-    for bad, message in [
-        ("x44", "'x44' is outside the 3×3 input"),
-        ("x2", "'x2' gives 1 indices but the input has 2 axes"),
-        ("y11", "'y11' is not a cell"),
-        (",", "names no cells"),
-    ]:
-        with pytest.raises(InputError, match=message):
-            parse_cells(bad, frame)
-
-
-def test_size_policy() -> None:
-    small = frame_of(backward(*PAGE))
-    assert choose(small, trace=None, cells=None) == (Selection(), None)
-    assert choose(small, trace=False, cells=None) == (None, None)
-    assert choose(small, trace=False, cells="x11")[0] == parse_cells("x11", small)
-    big = frame_of(backward(np.ones((20, 20), dtype=int), np.ones((3, 3), dtype=int)))
-    assert window_count(big) == 400 > TRACE_LIMIT
-    selection, note = choose(big, trace=None, cells=None)
-    assert selection is None and note is not None and "--trace" in note and "--cells x11,w11" in note
-    assert choose(big, trace=True, cells=None) == (Selection(), None)
-    huge = frame_of(backward(np.ones((300, 300), dtype=int), np.ones((3, 3), dtype=int)))
-    with pytest.raises(InputError, match="--cells"):
-        choose(huge, trace=True, cells=None)
-
-
-def test_term_count_is_the_number_of_terms() -> None:
-    result = backward(
-        np.ones((2, 3, 6, 5), dtype=int), np.ones((4, 3, 3, 2), dtype=int), stride=(2, 1), padding=1
-    )
-    d = build(result)
-    assert (
-        term_count(frame_of(result))
-        == sum(len(c.terms) for c in d.grad_filter)
-        == sum(len(c.terms) for c in d.grad_input)
-    )
-    assert window_count(frame_of(result)) == sum(len(c.parts) for c in d.grad_input)
 
 
 def test_building_is_linear_in_the_terms() -> None:
