@@ -10,9 +10,10 @@ numbers, the page's way and short, are in :mod:`.reference`.
 forward pass and ∂L/∂W share X's column blocks.
 
 With channels to contract the time is the GEMMs', at BLAS's peak; depthwise
-layers have no real GEMM and are bound by memory, so big ones run as two halves
-of the groups on two threads (:func:`_in_halves`).  Measurements, and what was
-tried and did not pay: ``docs/performance.md``.
+layers have no real GEMM and are bound by memory.  BLAS runs on one thread and
+big problems run in parts — of the batch, or of the groups — on the engine's own
+threads (:func:`_in_parts`, :mod:`.threads`).  Measurements, and what was tried
+and did not pay: ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from math import prod
-from typing import Any
 
 import numpy as np
 
 from .ops import rot180
 from .spec import ConvSpec
+from .threads import bounds, one_blas_thread, parts_for, run_parts
 from .wide import Phase, Reads, WideGrid, correlate_and_filter_rows, correlate_rows, filter_rows
 
 
 def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     """Y (N, C_out, *S_out) = conv(X, W), without bias: Y = Σ_k W_k · (X shifted by k)."""
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
-    return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x)
+    with one_blas_thread(_work(grid, x, w)):
+        return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x)
 
 
 def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[int, ...]) -> np.ndarray:
@@ -42,7 +44,8 @@ def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[
     the same sum without materialising the zero-inserted, padded δ.
     """
     grid = WideGrid.of(spec, spatial, w.shape[2:])
-    return _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
+    with one_blas_thread(_work(grid, delta, w)):
+        return _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
 
 
 def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[int, ...]) -> np.ndarray:
@@ -52,7 +55,10 @@ def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[
     folded into one contraction.
     """
     grid = WideGrid.of(spec, x.shape[2:], kernel)
-    grad = _grad_filter(grid, _split(grid, x, spec.groups), _spread(grid, delta, spec.groups), x, kernel)
+    work = delta.shape[0] * prod(grid.out) * delta.shape[1] * (x.shape[1] // spec.groups) * prod(kernel)
+    with one_blas_thread(work):
+        ds = _spread(grid, delta, spec.groups)
+        grad = _grad_filter(grid, _split(grid, x, spec.groups), ds, x, kernel)
     return rot180(grad, spec.dims) if spec.mode == "convolve" else grad
 
 
@@ -61,11 +67,16 @@ def gradients(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(Y, ∂L/∂X, ∂L/∂W) as :func:`forward`, :func:`grad_input` and :func:`grad_filter` give them.
 
-    X and δ are laid out as rows once and shared by the three products.
+    X and δ are laid out as rows once and shared by the three products.  Big float
+    problems run in parts on the engine's threads (see :mod:`.threads`).
     """
-    if _halves_pay(x, w, spec):
-        return _in_halves(x, w, delta, spec)
-    return _gradients(x, w, delta, spec)
+    work = _work(WideGrid.of(spec, x.shape[2:], w.shape[2:]), x, w)
+    with one_blas_thread(work):
+        by_groups, count = _independent(x, w, spec)
+        parts = parts_for(work, count) if np.result_type(x, w, delta).kind == "f" else 1
+        if parts > 1:
+            return _in_parts(x, w, delta, spec, by_groups, parts)
+        return _gradients(x, w, delta, spec)
 
 
 def _gradients(
@@ -80,54 +91,52 @@ def _gradients(
     return y, _grad_input(grid, ds, oriented), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
 
 
-# Below this many input cells the thread hand-off costs more than the second core gives.
-HALVES_FROM = 1 << 18
-_pool: Any = None
+def _work(grid: WideGrid, a: np.ndarray, w: np.ndarray) -> int:
+    """Multiply-adds of one pass: N · ΠS_out · C_out · C_in/G · ΠK."""
+    return a.shape[0] * prod(grid.out) * w.size
 
 
-def _halves_pay(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> bool:
-    """True for big float depthwise-like layers (one input channel per group).
+def _independent(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> tuple[bool, int]:
+    """(split by groups?, how many independent pieces): the pieces the work can run in.
 
-    Their products are one-row GEMMs that OpenBLAS runs on one core, so the
-    groups split in two and run on two threads (NumPy releases the GIL) use
-    the second core, as torch does.  Wide GEMMs are threaded by BLAS already.
+    Depthwise-like layers (one input channel per group) split by groups: their
+    products are one-row GEMMs, and no sum crosses groups.  Others split by batch:
+    Y and ∂L/∂X are per image; the parts' ∂L/∂W are added in order at the end.
     """
-    floats = np.result_type(x, w).kind == "f"
-    return floats and spec.groups > 1 and w.shape[1] == 1 and x.size >= HALVES_FROM
+    if spec.groups > 1 and (w.shape[1] == 1 or x.shape[0] == 1):
+        return True, spec.groups
+    return False, x.shape[0]
 
 
-def _in_halves(
-    x: np.ndarray, w: np.ndarray, delta: np.ndarray, spec: ConvSpec
+def _in_parts(
+    x: np.ndarray, w: np.ndarray, delta: np.ndarray, spec: ConvSpec, by_groups: bool, parts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`gradients` on each half of the groups, on two threads, into whole arrays.
+    """:func:`_gradients` on ``parts`` ranges of the groups or of the batch, one thread each, into whole arrays.
 
-    Groups are independent, so each half is the same computation on its own
-    channels; each thread also copies its results in, so the copies run in parallel.
+    Each thread also copies its results in, so the copies run in parallel.
     """
-    global _pool
-    import contextvars  # only big problems get here: small runs (the CLI's) skip the imports
-    from concurrent.futures import ThreadPoolExecutor
-
-    if _pool is None:
-        _pool = ThreadPoolExecutor(2, thread_name_prefix="convgrad")
     c_in, c_out = x.shape[1] // spec.groups, w.shape[0] // spec.groups  # per group
-    first = spec.groups // 2
+    ranges = bounds(spec.groups if by_groups else x.shape[0], parts)
     # The dtypes :func:`_gradients` gives each result (they differ when the operands do).
     y = np.empty((x.shape[0], w.shape[0], *delta.shape[2:]), np.result_type(x, w))
     dx, dw = np.empty(x.shape, np.result_type(delta, w)), np.empty(w.shape, np.result_type(delta, x))
+    dws: list[np.ndarray] = [dw] * parts
 
-    def half(g0: int, g1: int) -> None:
-        ins, outs = slice(g0 * c_in, g1 * c_in), slice(g0 * c_out, g1 * c_out)
-        part = replace(spec, groups=g1 - g0)
-        y[:, outs], dx[:, ins], dw[outs] = _gradients(x[:, ins], w[outs], delta[:, outs], part)
+    def job(i: int) -> None:
+        a, b = ranges[i]
+        if by_groups:
+            ins, outs = slice(a * c_in, b * c_in), slice(a * c_out, b * c_out)
+            y[:, outs], dx[:, ins], dw[outs] = _gradients(
+                x[:, ins], w[outs], delta[:, outs], replace(spec, groups=b - a)
+            )
+        else:
+            y[a:b], dx[a:b], dws[i] = _gradients(x[a:b], w, delta[a:b], spec)
 
-    # Each thread runs in a copy of this context: np.errstate (float_range) is a context variable.
-    jobs = [
-        _pool.submit(contextvars.copy_context().run, half, g0, g1)
-        for g0, g1 in ((0, first), (first, spec.groups))
-    ]
-    for job in jobs:
-        job.result()
+    run_parts(job, parts)
+    if not by_groups:  # in a fixed order, so the sum is the same run to run
+        np.copyto(dw, dws[0])
+        for part in dws[1:]:
+            dw += part
     return y, dx, dw
 
 

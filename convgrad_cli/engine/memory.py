@@ -50,10 +50,10 @@ def estimate_bytes(
     tap = n * c_in * prod(out_spatial)
     weights = c_out * c_group * prod(kernel)
     cells = given + 2 * padded + 2 * outputs + wide + tap + 4 * weights
-    if spec.groups > 1 and c_group == 1:
-        # Depthwise runs in two halves on two threads: both halves' workspaces are live at
-        # once, and each half copies its Y and ∂L/∂X into arrays allocated up front.
-        return itemsize * (cells + given + outputs) + 2 * WORKSPACE
+    if n > 1 or spec.groups > 1:
+        # Big layers run in parts (of the batch or the groups) on two threads: both parts'
+        # workspaces are live at once, and each copies its Y and ∂L/∂X into arrays allocated up front.
+        return itemsize * (cells + given + outputs + weights) + 2 * WORKSPACE
     return itemsize * cells + WORKSPACE
 
 

@@ -8,6 +8,7 @@ The paths (``convgrad_cli/engine/wide.py``, ``grads.py``):
   phases that are all padding;
 * groups with several channels per group — batched GEMMs;
 * depthwise — one input channel per group (K = 1 columns), any multiplier;
+* in parts — batch or group ranges on the engine's threads, BLAS on one thread;
 * column blocks — many small blocks with a ragged last one (block sizes patched down);
 * dtypes — float32 stays float32; int64 and Python-int object arrays stay exact.
 
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from strategies import PATHS, Layer, layers
 
 from convgrad_cli import backward
-from convgrad_cli.engine import grads, resolve_spec, scratch, wide
+from convgrad_cli.engine import grads, resolve_spec, scratch, threads, wide
 
 EXAMPLES = settings(max_examples=40, deadline=None)
 
@@ -141,23 +142,59 @@ def test_float32_stays_float32(path: str, data: st.DataObject) -> None:
         np.testing.assert_array_equal(g, want, err_msg=name)
 
 
-@settings(max_examples=30, deadline=None)
+@pytest.mark.parametrize("path", PATHS)
+@settings(max_examples=15, deadline=None)
 @given(data=st.data())
-def test_depthwise_in_halves_on_two_threads(data: st.DataObject) -> None:
-    # The two-thread split runs only on big layers: patch its threshold down to reach it here.
+def test_in_parts_on_the_engines_threads(path: str, data: st.DataObject) -> None:
+    # Parts run only on big layers: patch the thresholds down (and the core count up) to reach them here.
     torch_ref = pytest.importorskip("torch_ref")
-    layer = data.draw(layers("depthwise"))
+    layer = data.draw(layers(path))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     x, w, d = (rng.standard_normal(a.shape) for a in (layer.x, layer.w, layer.delta))
     ref = torch_ref.torch_backward(x, w, d, **layer.params)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(grads, "HALVES_FROM", 1)
+        patch.setattr(threads, "SPLIT_FROM", 1)
+        patch.setattr(threads, "LIMIT_FROM", 0)
+        patch.setattr(threads, "cores", lambda: data.draw(st.integers(2, 4), "cores"))
         got = grads.gradients(x, w, d, layer.spec)
+        again = grads.gradients(x, w, d, layer.spec)
         # Integer values in float64, as the exact plan runs them: every sum is exact.
         on_ints = layer.engine(np.float64, combined=True)
-    for name, g in zip(("output", "grad_input", "grad_filter"), got):
+    for name, g, h in zip(("output", "grad_input", "grad_filter"), got, again):
         torch_ref.assert_close(g, getattr(ref, name), name)
+        assert g.tobytes() == h.tobytes(), f"{name} differs between two runs"
     assert [a.tolist() for a in on_ints] == list(layer.oracle())
+
+
+def test_float_results_are_identical_run_to_run() -> None:
+    # A layer big enough to run in parts with BLAS on one thread: ten runs, one result to the last bit.
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((4, 8, 40, 40)).astype(np.float32), rng.standard_normal((16, 8, 3, 3))
+    d = rng.standard_normal((4, 16, 40, 40)).astype(np.float32)
+    spec = resolve_spec(dims=2, kernel=(3, 3), padding=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(threads, "SPLIT_FROM", 1 << 16)
+        runs = {
+            tuple(a.tobytes() for a in grads.gradients(x, w.astype(np.float32), d, spec)) for _ in range(10)
+        }
+    assert len(runs) == 1
+
+
+def test_one_blas_thread_nests_and_restores() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas() -> list[int]:
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas()
+    with threads.one_blas_thread(threads.LIMIT_FROM):
+        assert set(blas()) <= {1}
+        with threads.one_blas_thread(threads.LIMIT_FROM):
+            assert set(blas()) <= {1}
+        assert set(blas()) <= {1}, "the inner block left the limit in place"
+    assert blas() == before
+    with threads.one_blas_thread(0):  # small work: BLAS is left as it is
+        assert blas() == before
 
 
 # ---------------------------------------------------------------- the grid itself
