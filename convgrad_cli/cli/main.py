@@ -1,4 +1,4 @@
-"""The ``convgrad`` command line: parse flags, call the library, render.
+"""The ``convgrad`` Click group: commands loaded lazily, --version/--debug, every failure mapped to its exit code.
 
 Only Click is imported here at module level so ``--help`` and shell completion
 stay fast; each command imports NumPy and Rich inside its body.  Library

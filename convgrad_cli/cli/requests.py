@@ -1,6 +1,7 @@
-"""The typed choices the option bundles share; each command's own request (``ComputeRequest`` in
-cli/compute.py, ``CheckRequest``, ``ExplainRequest``) is made of them, so nothing below a command
-reads Click's dict.
+"""The typed choices (frozen dataclasses) the option bundles share, of which each command builds its request.
+
+Each command's own request (``ComputeRequest`` in cli/compute.py, ``CheckRequest``,
+``ExplainRequest``) is made of these, so nothing below a command reads Click's dict.
 
 The parameters arrive parsed (their Click types call :func:`~convgrad_cli.load.params.parse_param`),
 so a value here is already in the form :func:`~convgrad_cli.engine.resolve_spec` takes.

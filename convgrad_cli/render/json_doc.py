@@ -1,5 +1,4 @@
-"""The ``--format json`` document of ``compute``, the one ``SCHEMA`` every JSON document carries, and the
-one pretty-printer they are all written with (``compute``, ``explain``, ``check``).
+"""``compute``'s JSON document, and the one ``SCHEMA``, ``config`` and pretty-printer every JSON document uses.
 
 A versioned contract (``"schema": "convgrad/1"``, documented in docs/json.md); kept free of Rich so
 the JSON path starts fast.
@@ -17,7 +16,9 @@ import numpy as np
 from ..engine.backward import Gradients
 from ..engine.spec import ConvSpec
 
-SCHEMA = "convgrad/1"
+SCHEMA = "convgrad/1"  # compute, explain, check (and check's class and catalog documents)
+VERIFY_SCHEMA = "convgrad/verify/1"  # verify: one implementation's cases
+VERIFY_CLASS_SCHEMA = "convgrad/verify-class/1"  # verify: a class of implementations
 _ARRAYS = ("input", "filter", "grad_output", "bias", "output", "grad_input", "grad_filter", "grad_bias")
 
 

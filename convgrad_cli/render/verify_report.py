@@ -19,8 +19,8 @@ from . import check_report, json_doc
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-SCHEMA = "convgrad/verify/1"
-CLASS_SCHEMA = "convgrad/verify-class/1"
+SCHEMA = json_doc.VERIFY_SCHEMA
+CLASS_SCHEMA = json_doc.VERIFY_CLASS_SCHEMA
 INPUTS = {"input": "X", "filter": "W", "bias": "b", "grad_output": "δ"}
 
 
