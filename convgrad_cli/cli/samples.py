@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +32,11 @@ def samples(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is None:
         from ..load import samples as library
+        from .emit import write_stdout
 
         names = library.names()
         width = max(map(len, names))
-        for name in names:
-            click.echo(f"{name:<{width}}  {library.load(name).get('title', '')}")
+        write_stdout("".join(f"{name:<{width}}  {library.load(name).get('title', '')}\n" for name in names))
 
 
 @samples.command()
@@ -49,27 +48,32 @@ def samples(ctx: click.Context) -> None:
 def show(name: str, format_: str, color: bool | None, width: int | None) -> None:
     """Show one sample: its parameters and operands (not the answers)."""
     from ..load import samples as library
+    from .emit import write_stdout
 
     text = library.text(name)
     if format_ == "json":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write_stdout(text if text.endswith("\n") else text + "\n")
         return
+    from rich.console import Group
+    from rich.text import Text
+
     from ..render.arrays import slices
-    from ..render.console import make_console
-    from .requests import Parameters, ProblemChoice
+    from .requests import OutputChoice, Parameters, ProblemChoice
     from .solving import gather_problem, solve
+    from .views import rich_text
 
     result = solve(gather_problem(ProblemChoice(sample=name), Parameters(), None), None)
-    console = make_console(color=color, width=width)
-    console.print(f"[bold]{name}[/bold]: {library.load(name).get('title', '')}", markup=True, highlight=False)
-    console.print(result.spec.describe(), style="dim")
+    parts: list[Any] = [
+        Text.from_markup(f"[bold]{name}[/bold]: {library.load(name).get('title', '')}"),
+        Text(result.spec.describe(), style="dim"),
+    ]
     for operand, title in (("input", "X (input)"), ("filter", "W (filter)"), ("bias", "b (bias)"),
                            ("grad_output", "δ = ∂L/∂Y (upstream gradient)")):  # fmt: skip
         value = getattr(result, operand)
         if value is not None and (operand != "grad_output" or result.grad_output_given):
-            for table in slices(value, title):
-                console.print(table)
-    console.print(f"Solve it: convgrad compute --sample {name}", style="dim")
+            parts.extend(slices(value, title))
+    parts.append(Text(f"Solve it: convgrad compute --sample {name}", style="dim"))
+    write_stdout(rich_text(Group(*parts), OutputChoice(color=color, width=width)))
 
 
 @samples.command()
@@ -88,13 +92,25 @@ def export(name: str, folder: str, force: bool) -> None:
     files = {Path(folder) / f"{name}.json": library.text(name)} | _csv_files(
         Path(folder) / name, library.load(name)
     )
+    for parent in sorted({path.parent for path in files}):  # before writing anything: all or nothing
+        if parent.exists() and not parent.is_dir():
+            raise InputError(
+                "--output", f"{parent} is a file, not a folder", "give a folder (it is created if missing)"
+            )
     existing = [path for path in files if path.exists()]
     if existing and not force:
         raise InputError(
             "--output", f"{existing[0]} already exists", "use --force to overwrite it, or another folder"
         )
     for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file where a folder must go, no permission, …
+            raise InputError(
+                "--output",
+                f"cannot create folder {path.parent} ({error.strerror})",
+                "give a folder you can write to",
+            ) from None
         write_atomic(str(path), text)
         click.echo(str(path))
     click.echo(f"convgrad: start from: convgrad compute --problem {Path(folder) / name}.json", err=True)

@@ -95,3 +95,12 @@ def test_forced_progress_into_a_log_prints_plain_lines(tmp_path: Path) -> None:
     done = shell(f"cd {shlex.quote(str(tmp_path))} && convgrad check --problem p.json --answer class "
                  "-f json --progress 2>progress.log >/dev/null; cat progress.log")  # fmt: skip
     assert done.stdout.splitlines()[-3:] == [f"convgrad: graded {i} of 3" for i in (1, 2, 3)]
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    "args", ["samples", "samples show page", "samples show page -f json", "check --list-mistakes"]
+)
+def test_the_other_commands_on_a_full_stdout(args: str) -> None:
+    done = shell(f"convgrad {args} > /dev/full")
+    assert (done.returncode, done.stderr) == (2, FULL)

@@ -127,3 +127,20 @@ def test_export_creates_the_folder(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "hw" / "week3"
     assert run(runner, "export", "conv1d", "-o", str(folder)).exit_code == 0
     assert (folder / "conv1d" / "input.csv").read_text() == "0,2,2,3,3,-2\n"
+
+
+@pytest.mark.parametrize("where", ["afile", "hw/page"])
+def test_export_into_a_file_is_refused_before_anything_is_written(
+    runner: CliRunner, tmp_path: Path, where: str
+) -> None:
+    # `-o afile` names an existing file as the folder; `hw/page` is a file where the CSV folder must go.
+    (tmp_path / where).parent.mkdir(exist_ok=True)
+    (tmp_path / where).write_text("mine\n")
+    folder = tmp_path / ("afile" if where == "afile" else "hw")
+    result = run(runner, "export", "page", "-o", str(folder))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"convgrad: error: --output: {tmp_path / where} is a file, not a folder; "
+        "give a folder (it is created if missing)\n",
+    )
+    assert (tmp_path / where).read_text() == "mine\n" and not (tmp_path / "hw" / "page.json").exists()
