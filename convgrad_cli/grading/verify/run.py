@@ -164,8 +164,8 @@ def verify_folder(
 
 
 def python_files(folder: Path) -> list[Path]:
-    """The ``*.py`` files of a folder, sorted, leaving out hidden files and ``__init__.py``."""
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith((".", "__")) and p.is_file())
+    """The ``*.py`` files of a folder, sorted, leaving out hidden ones and helpers (``_*.py``, ``__init__.py``)."""
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith((".", "_")) and p.is_file())
 
 
 def run_suite(

@@ -8,6 +8,7 @@ one it talks to.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -15,10 +16,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ...errors import InputError
 from .child import MEMORY_MB, Died, NotFound, Outcome, Raised, Ready, TimedOut, call, ready, serve
 from .conventions import Convention, Functions
 
 STOP_GRACE = 1.0  # seconds a child gets to exit by itself after "stop" before it is killed
+STARTUP = 5.0  # seconds a fresh interpreter gets to start and import NumPy, on top of the timeout
 
 
 class Runner(Protocol):
@@ -67,9 +70,17 @@ class Child:
         self.conn, theirs = context.Pipe()
         args = (theirs, self.path, self.convention, self.names, self.memory_mb)
         self.process = context.Process(target=serve, args=args, daemon=True)
-        self.process.start()
+        try:
+            self.process.start()
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            self.process = None
+            self.close()
+            raise InputError(
+                "convention", f"{self.convention.name!r} cannot be sent to the child process ({error})",
+                "define its invoke function at module level in a file Python can import",
+            ) from None
         theirs.close()  # so a dead child reads as end-of-file here, not as silence
-        answer = self._answer()
+        answer = self._answer(self.timeout + STARTUP)
         if isinstance(answer, NotFound):
             self.close()
             raise answer
@@ -86,15 +97,15 @@ class Child:
                 return Died(f"the file could not be loaded again after the last case: {restarted.error}")
         assert self.conn is not None
         self.conn.send(("call", arrays, params))
-        answer = self._answer()
+        answer = self._answer(self.timeout)
         if isinstance(answer, TimedOut | Died):
             self.close(kill=True)
         return answer  # type: ignore[no-any-return]
 
-    def _answer(self) -> Any:
+    def _answer(self, seconds: float) -> Any:
         assert self.conn is not None and self.process is not None
-        if not self.conn.poll(self.timeout):
-            return TimedOut(self.timeout)
+        if not self.conn.poll(seconds):
+            return TimedOut(seconds)
         try:
             return self.conn.recv()
         except (EOFError, OSError):
