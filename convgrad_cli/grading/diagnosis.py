@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from .limits import NEARLY, SAME_ATOL, SAME_RTOL
 from .mistakes import Mistake, for_array
 from .solved import SYMBOLS, Solved, squeezed
-
-NEARLY = Fraction(2, 3)  # "most cells": a near match must agree with the mistake on at least this share
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def _changed(array: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (float, np.floating)) or isinstance(b, (float, np.floating)):
-        return bool(np.isclose(float(a), float(b), rtol=1e-9, atol=1e-12))
+        return bool(np.isclose(float(a), float(b), rtol=SAME_RTOL, atol=SAME_ATOL))
     return bool(a == b)
 
 

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .solved import Solved
+from .solved import SPATIAL, Solved
 
 LAYOUTS = ("channels-first", "channels-last")
-_SPATIAL = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class ChannelsLast:
 def channels_last(p: Solved, name: str) -> ChannelsLast | None:
     """The channels-last form of ``name`` in this problem's user form; None when it has no channel axis."""
     layout, dims = p.result.layout, p.spec.dims
-    spatial = _SPATIAL[dims]
+    spatial = SPATIAL[dims]
     if name == "grad_filter":
         kernel = tuple(f"k{axis}" for axis in spatial)
         if layout.filter_rank == dims + 2:  # (C_out, C_in, *K) ↔ HWIO (*K, C_in, C_out)

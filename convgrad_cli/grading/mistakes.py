@@ -17,14 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from math import prod
+from math import prod, trunc
 
 import numpy as np
 
 from ..engine import rot180
 from ..engine.spec import padding_text
 from ..exact import is_exact, normalize
-from .solved import ARRAYS, Candidate, Solved
+from .limits import TRUNCATED_DECIMALS
+from .solved import ARRAYS, SPATIAL, Candidate, Solved, as_fraction
 
 
 def _one(p: Solved, name: str, full: np.ndarray | None) -> list[Candidate]:
@@ -153,6 +154,66 @@ def _rotated_delta(p: Solved, name: str) -> list[Candidate]:
     return _maybe(p.rerun(name, grad_output=rot180(p.g, p.spec.dims)))
 
 
+def _rot90_filter(p: Solved, name: str) -> list[Candidate]:
+    kernel = [(k - 1) * d + 1 for k, d in zip(p.w.shape[2:], p.spec.dilation)]
+    if p.spec.dims < 2 or kernel[-1] != kernel[-2]:  # a turned non-square filter has another shape
+        return []
+    return [
+        candidate
+        for turns, direction in ((1, "counter-clockwise"), (-1, "clockwise"))
+        for candidate in _maybe(_user(p, name, p.full_correlation(quarter_turns=turns)), direction)
+    ]
+
+
+def _truncated(p: Solved, name: str) -> list[Candidate]:
+    expected = p.expected(name)
+    return [(_cut(expected, places), f"{places} decimals") for places in TRUNCATED_DECIMALS]
+
+
+def _cut(array: np.ndarray, places: int) -> np.ndarray:
+    """Every value cut (towards zero) after ``places`` decimals; floats as the decimal they print as."""
+    scale = 10**places
+
+    def cut(value: object) -> int | Fraction:
+        return normalize(Fraction(trunc(as_fraction(value) * scale), scale))
+
+    return np.asarray(np.frompyfunc(cut, 1, 1)(array), dtype=object)
+
+
+def _window_off_by_one(p: Solved, name: str) -> list[Candidate]:
+    found: list[Candidate] = []
+    for axis, label in enumerate(SPATIAL[p.spec.dims]):
+        for step in (1, -1):
+            detail = f"shifted {'+1' if step > 0 else '−1'} along {label}"
+            if name == "grad_input":
+                found += _maybe(_user(p, name, p.full_correlation(shift=(axis, step))), detail)
+            else:
+                found += _maybe(p.rerun(name, input=_shifted(p.x, 2 + axis, step)), detail)
+    return found
+
+
+def _shifted(x: np.ndarray, axis: int, step: int) -> np.ndarray:
+    """``x`` read ``step`` cells further along ``axis``: out[i] = x[i + step], zeros past the edge."""
+    out = np.zeros_like(x)
+    n = x.shape[axis]
+    source = np.take(x, range(max(step, 0), n + min(step, 0)), axis=axis)
+    index = [slice(None)] * x.ndim
+    index[axis] = slice(max(-step, 0), n - max(step, 0))
+    out[tuple(index)] = source
+    return out
+
+
+def _stride_on_every_axis(p: Solved, name: str) -> list[Candidate]:
+    stride = p.spec.stride
+    if 1 not in stride or max(stride) == 1:
+        return []
+    return _maybe(_user(p, name, p.full_correlation(stride=(max(stride),) * len(stride))))
+
+
+def _user(p: Solved, name: str, full: np.ndarray | None) -> np.ndarray | None:
+    return None if full is None else p.user(name, full)
+
+
 @dataclass(frozen=True)
 class Mistake:
     """One classic mistake: which answers it spoils, how, and what it does to them.
@@ -260,6 +321,28 @@ CATALOG: tuple[Mistake, ...] = (
         "rotated-delta", ("grad_filter",),
         "δ is rotated by 180° (a convolution of X with δ instead of a correlation)",
         _rotated_delta,
+    ),
+    Mistake(
+        "rot90-filter", ("grad_input",),
+        "the filter is rotated by 90° instead of 180° before the full correlation with δ",
+        _rot90_filter,
+        "the filter is rotated by 90° — in convolve mode ∂L/∂X is the full correlation of δ with W as given",
+    ),
+    Mistake(
+        "truncated", ARRAYS,
+        "every value is cut off after its last decimal instead of rounded: you truncated; round instead",
+        _truncated,
+    ),
+    Mistake(
+        "window-off-by-one", ("grad_input", "grad_filter"),
+        "every window is shifted by one position along an axis (the first window starts at the first cell)",
+        _window_off_by_one,
+    ),
+    Mistake(
+        "stride-on-every-axis", ("grad_input",),
+        "zeros are inserted into δ along an axis whose stride is 1 — only an axis with stride s > 1 "
+        "gets s−1 zeros between neighbouring δ entries",
+        _stride_on_every_axis,
     ),
 )  # fmt: skip
 

@@ -9,6 +9,7 @@ in :mod:`convgrad_cli.grading.mistakes`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,6 +21,7 @@ from ..exact import is_exact
 
 ARRAYS = ("output", "grad_input", "grad_filter", "grad_bias")
 SYMBOLS = {"output": "Y", "grad_input": "∂L/∂X", "grad_filter": "∂L/∂W", "grad_bias": "∂L/∂b"}
+SPATIAL = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}  # the spatial axes' names, by dims
 
 Candidate = tuple[np.ndarray, str]  # the array a mistake produces (user's form), and which variant
 
@@ -96,28 +98,45 @@ class Solved:
             return None
 
     def full_correlation(
-        self, *, rotate: bool = True, insert_zeros: bool = True, full: bool = True, crop_padding: bool = True
+        self,
+        *,
+        rotate: bool = True,
+        insert_zeros: bool = True,
+        full: bool = True,
+        crop_padding: bool = True,
+        quarter_turns: int = 0,
+        stride: tuple[int, ...] | None = None,
+        shift: tuple[int, int] | None = None,
     ) -> np.ndarray | None:
-        """∂L/∂X (N, C_in, *S) the page's way; each flag turns one step off, as a mistake does.
+        """∂L/∂X (N, C_in, *S) the page's way; each argument turns one step wrong, as a mistake does.
 
         δ dilated by the stride (s−1 zeros between entries), padded by extent−1 zeros, correlated
         with rot180 of the dilated filter summed over output channels; rows no window reached get
         zeros; the forward padding is cropped.  In convolve mode the forward pass already
-        flipped W, so the right filter here is W unrotated.
+        flipped W, so the right filter here is W unrotated.  ``quarter_turns`` turns the filter
+        further by 90° steps (last two axes); ``stride`` replaces the zeros inserted into δ;
+        ``shift = (axis, step)`` moves every window ``step`` positions along spatial ``axis``.
         """
         spec = self.spec
-        delta = dilate(self.g, spec.stride) if insert_zeros else self.g
+        delta = dilate(self.g, spec.stride if stride is None else stride) if insert_zeros else self.g
         w = dilate(self.w, spec.dilation)
         if rotate != (spec.mode == "convolve"):
             w = rot180(w, spec.dims)
+        if quarter_turns:
+            w = np.rot90(w, quarter_turns, axes=(-2, -1))
         pads = [(e - 1, e - 1) if full else (0, 0) for e in w.shape[2:]]
+        if shift is not None:  # one more zero on each side, then the window moved along that axis
+            pads[shift[0]] = (pads[shift[0]][0] + 1, pads[shift[0]][1] + 1)
         dx = self.correlate(delta, _swap_channels(w, spec.groups), pads)
         if dx is None:
             return None
+        if shift is not None:
+            axis, step = shift
+            dx = np.take(dx, range(1 + step, dx.shape[2 + axis] - 1 + step), axis=2 + axis)
         if full and insert_zeros:
             frame = spec.padded_shape(self.x.shape[2:])
             # An object zero: np.pad's default int64 0 would overflow against Python ints.
-            widths = [(0, 0), (0, 0), *((0, f - s) for f, s in zip(frame, dx.shape[2:]))]
+            widths = [(0, 0), (0, 0), *((0, max(f - s, 0)) for f, s in zip(frame, dx.shape[2:]))]
             dx = np.pad(dx, widths, constant_values=np.zeros((), dx.dtype))
         if crop_padding:
             if any(s <= b + a for s, (b, a) in zip(dx.shape[2:], spec.padding)):
@@ -141,6 +160,14 @@ def _swap_channels(w: np.ndarray, groups: int) -> np.ndarray:
     c_out, c_group, kernel = w.shape[0], w.shape[1], w.shape[2:]
     blocks = w.reshape(groups, c_out // groups, c_group, *kernel).swapaxes(1, 2)
     return blocks.reshape(groups * c_group, c_out // groups, *kernel)
+
+
+def as_fraction(value: Any) -> Fraction:
+    """An exact value; a float as the shortest decimal that names it (0.1 + 0.2 is 0.30000000000000004)."""
+    if isinstance(value, (float, np.floating)):
+        return Fraction(repr(float(value)))
+    # Fraction(np.int64) would keep an int64 numerator that can overflow.
+    return Fraction(int(value)) if isinstance(value, np.integer) else Fraction(value)
 
 
 def squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -22,9 +22,9 @@ from ..load.cells import Written
 from .answers import Answer, read_answer
 from .diagnosis import Diagnosis, diagnose, shape_causes
 from .forms import channels_last, flat_note
-from .solved import ARRAYS, SYMBOLS, Solved, squeezed
+from .limits import DEFAULT_TOL, DERIVED_CELLS
+from .solved import ARRAYS, SYMBOLS, Solved, as_fraction, squeezed
 
-DEFAULT_TOL = 1e-6
 _SHAPE_RULES = {
     "output": "Y has ⌊(S + padding − dilation·(K−1) − 1) / stride⌋ + 1 cells along each axis",
     "grad_input": "∂L/∂X always has the shape of X",
@@ -42,7 +42,7 @@ def judge(given: Written, expected: Any, tol: Fraction) -> str:
     The tolerance is relative to |expected|, and absolute below 1 so that zeros can be met.
     Against a float result, a rounding may also be off by that tolerance.
     """
-    truth, value = _fraction(expected), _fraction(given.value)
+    truth, value = as_fraction(expected), as_fraction(given.value)
     gap = abs(value - truth)
     if gap == 0:
         return "exact"
@@ -51,14 +51,6 @@ def judge(given: Written, expected: Any, tol: Fraction) -> str:
     if given.decimals and gap <= Fraction(1, 2 * 10**given.decimals) + slack:
         return "rounded"
     return "close" if gap <= allowed else "wrong"
-
-
-def _fraction(value: Any) -> Fraction:
-    """An exact value; a float as the shortest decimal that names it (0.1 + 0.2 is 0.30000000000000004)."""
-    if isinstance(value, (float, np.floating)):
-        return Fraction(repr(float(value)))
-    # Fraction(np.int64) would keep an int64 numerator that can overflow.
-    return Fraction(int(value)) if isinstance(value, np.integer) else Fraction(value)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -224,8 +216,6 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 # ---------------------------------------------------------------- the derivation of the wrong cells
-
-DERIVED_CELLS = 9  # wrong cells derived per array; a wholly wrong 50×50 answer needs no 2 500 derivations
 
 
 def derivation_selection(p: Solved, report: Report) -> Any | None:

@@ -9,6 +9,7 @@ array).  Some mistakes are also checked against an independent recomputation.
 from __future__ import annotations
 
 from fractions import Fraction
+from math import trunc
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,9 @@ NEEDS: dict[str, set[str]] = {
     "ignored-dilation": {"dilation"},
     "ignored-upstream": {"delta"},
     "output-as-grad": {"delta"},
+    "rot90-filter": {"dims2"},
+    "truncated": {"fractions", "delta"},
+    "stride-on-every-axis": {"stride", "dims2"},
 }
 
 
@@ -71,6 +75,8 @@ def problems(draw: st.DrawFn, needs: frozenset[str] = frozenset()) -> dict[str, 
     ]
     g = _ints(draw, (n, c_out, *spec_out)) if "delta" in needs or draw(st.booleans()) else None
     b = _ints(draw, (c_out,)) if "bias" in needs or draw(st.booleans()) else None
+    if "fractions" in needs:  # thirds, so that every result has decimals to round or cut
+        x, w, g = (None if a is None else _thirds(a) for a in (x, w, g))
     if "bias" in needs:
         assume(any(b.flat))
     x, w, g = _short_forms(draw, x, w, g, dims, groups)
@@ -79,6 +85,10 @@ def problems(draw: st.DrawFn, needs: frozenset[str] = frozenset()) -> dict[str, 
         "stride": stride, "padding": padding, "dilation": dilation, "groups": groups, "dims": dims,
         "mode": draw(st.sampled_from(("correlate", "convolve"))),
     }  # fmt: skip
+
+
+def _thirds(a: np.ndarray) -> np.ndarray:
+    return np.array([Fraction(int(v) + 3, 3) for v in a.flat], dtype=object).reshape(a.shape)
 
 
 def _ints(draw: st.DrawFn, shape: tuple[int, ...]) -> np.ndarray:
@@ -133,6 +143,7 @@ def test_each_mistake_is_diagnosed_where_it_changes_the_answer(mistake: str, nam
     def run(problem: dict[str, Any], data: st.DataObject) -> None:
         p = solve(problem)
         found = [a for a, _ in p.candidates(BY_ID[mistake], name) if _changed(a, p.expected(name)).any()]
+        found = [a for a in found if not check(p, answer(name, a)).correct]  # beyond the tolerance
         assume(found)
         student = data.draw(st.sampled_from(found))
         verdict = check(p, answer(name, student)).verdicts[0]
@@ -261,3 +272,102 @@ def test_bias_mean_stays_exact() -> None:
     p = Solved(backward([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]], bias=1))
     ((mean, _),) = p.candidates(BY_ID["bias-mean"], "grad_bias")
     assert mean.item() == Fraction(5, 4) and isinstance(mean.item(), Fraction)
+
+
+# ---------------------------------------------------------------- the mistakes of issue 13
+
+
+PAGE = ([[1, 2, 0], [3, -1, 2], [0, 1, 4]], [[2, -1], [0, 1]], [[1, 2], [-1, 3]])
+
+
+@pytest.mark.parametrize(("turns", "direction"), [(1, "counter-clockwise"), (-1, "clockwise")])
+def test_rot90_filter_is_the_gradient_of_the_turned_filter(turns: int, direction: str) -> None:
+    """rot180 then a quarter turn is the gradient of W turned a quarter: rotations commute."""
+    x, w, g = PAGE
+    p = Solved(backward(x, w, g))
+    found = dict((detail, array) for array, detail in p.candidates(BY_ID["rot90-filter"], "grad_input"))
+    other = backward(x, np.rot90(np.array(w), turns), g).grad_input
+    assert np.array_equal(found[direction], other)
+    diagnosis = check(p, answer("grad_input", other)).verdicts[0].diagnosis
+    assert diagnosis is not None and diagnosis.mistake == "rot90-filter"
+    assert diagnosis.explanation.endswith(
+        f"instead of 180° before the full correlation with δ ({direction})."
+    )
+
+
+def test_rot90_needs_a_square_filter() -> None:
+    p = Solved(backward(np.arange(12).reshape(3, 4), [[1, 2, 3]]))
+    assert p.candidates(BY_ID["rot90-filter"], "grad_input") == []
+
+
+def test_truncated_answers_are_told_to_round() -> None:
+    x, _, g = PAGE
+    p = Solved(backward(x, [[Fraction(2, 3), -1], [0, 1]], g))
+    right = p.expected("grad_input")
+    assert right[0, 0] == Fraction(2, 3)
+
+    def written(round_: bool) -> np.ndarray:
+        texts = [
+            [f"{float(v if round_ else Fraction(trunc(v * 100), 100)):.2f}" for v in row] for row in right
+        ]
+        return to_array(texts, "grad_input", keep_text=True)
+
+    verdict = check(p, Answer({"grad_input": written(round_=False)}, "test")).verdicts[0]
+    assert verdict.diagnosis is not None and verdict.diagnosis.mistake == "truncated"
+    assert verdict.diagnosis.explanation == (
+        "your ∂L/∂X is what you get when every value is cut off after its last decimal instead of rounded: "
+        "you truncated; round instead (2 decimals)."
+    )
+    assert check(p, Answer({"grad_input": written(round_=True)}, "test")).correct
+
+
+def _grad_filter_by_loops(x: np.ndarray, g: np.ndarray, k: int, shift: tuple[int, int]) -> np.ndarray:
+    """∂L/∂w[p, q] = Σ_ij δ[i, j]·x[i + p + sh, j + q + sw], zero outside X: every window moved."""
+    dw = np.zeros((k, k), dtype=object)
+    for p_, q in np.ndindex(k, k):
+        for i, j in np.ndindex(*g.shape):
+            r, c = i + p_ + shift[0], j + q + shift[1]
+            if 0 <= r < x.shape[0] and 0 <= c < x.shape[1]:
+                dw[p_, q] += g[i, j] * x[r, c]
+    return dw
+
+
+@pytest.mark.parametrize(
+    ("detail", "shift"), [("shifted +1 along H", (1, 0)), ("shifted −1 along W", (0, -1))]
+)
+def test_window_off_by_one_by_loops(detail: str, shift: tuple[int, int]) -> None:
+    x, w, g = (np.array(a) for a in PAGE)
+    p = Solved(backward(x, w, g))
+    found = {d: a for a, d in p.candidates(BY_ID["window-off-by-one"], "grad_filter")}
+    assert np.array_equal(found[detail], _grad_filter_by_loops(x, g, 2, shift))
+    diagnosis = check(p, answer("grad_filter", found[detail])).verdicts[0].diagnosis
+    assert diagnosis is not None and diagnosis.mistake == "window-off-by-one"
+
+
+def test_window_off_by_one_in_grad_input_moves_the_result() -> None:
+    """With stride 1 and no padding, moving every window of the full correlation moves ∂L/∂X."""
+    x, w, g = PAGE
+    p = Solved(backward(x, w, g))
+    found = {d: a for a, d in p.candidates(BY_ID["window-off-by-one"], "grad_input")}
+    right = p.expected("grad_input")
+    frame = np.pad(np.asarray(right, dtype=object), 1)  # the full correlation is 0 one step outside
+    assert np.array_equal(found["shifted +1 along W"], frame[1:-1, 2:])
+    assert np.array_equal(found["shifted −1 along H"], frame[:-2, 1:-1])
+
+
+def test_stride_on_every_axis_explains_the_shape() -> None:
+    x = np.arange(20).reshape(4, 5) % 7 - 3
+    p = Solved(backward(x, [[1, -1], [2, 0]], stride=[2, 1]))
+    ((wrong, _),) = p.candidates(BY_ID["stride-on-every-axis"], "grad_input")
+    verdict = check(p, answer("grad_input", wrong)).verdicts[0]
+    assert verdict.shape_note is not None and "zeros are inserted into δ along an axis whose stride is 1" in (
+        verdict.shape_note
+    )
+    assert verdict.diagnosis is not None and verdict.diagnosis.mistake == "stride-on-every-axis"
+    assert (
+        p.candidates(BY_ID["stride-on-every-axis"], "grad_input") != []
+        and Solved(backward(x, [[1, -1], [2, 0]], stride=2)).candidates(
+            BY_ID["stride-on-every-axis"], "grad_input"
+        )
+        == []
+    )
