@@ -45,6 +45,7 @@ class AnswerChoice:
     tol: float = 1e-6
     derivation: bool = True
     progress: bool | None = None
+    layout: str = "channels-first"  # channels-last: answers given as NHWC / HWIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ answer_options = bundles.stack(
     click.option("--grad-bias", metavar="ARRAY", help="Your ∂L/∂b: a number, or one per filter."),
     click.option("--tol", type=Tolerance(), default=1e-6, show_default=True, metavar="REL",
                  help="Relative tolerance for values that are not exact or correctly rounded."),
+    click.option("--layout", type=click.Choice(["channels-first", "channels-last"]), default="channels-first",
+                 show_default=True, help="channels-last: grade answers given as (N, H, W, C) and (kH, kW, C_in, C_out)."),
     click.option("--derivation/--no-derivation", default=True, show_default=True,
                  help="After the verdict, derive the wrong cells of ∂L/∂X and ∂L/∂W the right way."),
     click.option("--list-mistakes", is_flag=True, help="Print the catalog of mistakes convgrad recognises."),
@@ -84,7 +87,7 @@ def answers_from(flags: dict[str, Any]) -> AnswerChoice:
     arrays = tuple((name, text) for key, name in ANSWER_FLAGS.items() if (text := flags.pop(key)) is not None)
     return AnswerChoice(
         paths=tuple(flags.pop("answer")), arrays=arrays, tol=flags.pop("tol"),
-        derivation=flags.pop("derivation"), progress=flags.pop("progress"),
+        derivation=flags.pop("derivation"), progress=flags.pop("progress"), layout=flags.pop("layout"),
     )  # fmt: skip
 
 
@@ -208,7 +211,7 @@ def _setting(problem: Request, result: Gradients) -> str:
 def _check_one(solved: Solved, answer: Answer, request: CheckRequest, problem: Request) -> int:
     from ..grading.verdicts import check
 
-    report = check(solved, answer, request.answers.tol)
+    report = check(solved, answer, request.answers.tol, request.answers.layout)
     derivation = _derivation(solved, report, request.output) if request.answers.derivation else None
     text = _report_text(report, _setting(problem, solved.result), derivation, request.output)
     emit(text, request.output, _inputs(problem, [answer.source]))
@@ -233,7 +236,9 @@ def _grade(solved: Solved, paths: list[str], request: CheckRequest, problem: Req
         )
     progress = _Progress.for_request(request, len(paths))
     try:
-        graded = grade(solved, paths, request.answers.tol, solved.spec.dims, progress.tick)
+        graded = grade(
+            solved, paths, request.answers.tol, solved.spec.dims, progress.tick, request.answers.layout
+        )
     finally:
         progress.close()
     for entry in graded:

@@ -128,3 +128,20 @@ def test_channels_last_without_a_batch_axis() -> None:
         "looks like channels-last (H, W, C); transpose to (C, H, W)"
     )
     assert check(p, answer(grad_input=hwc.tolist()), layout="channels-last").correct
+
+
+def test_the_layout_flag_grades_channels_last_answers(runner: CliRunner) -> None:
+    x = (np.arange(2 * 3 * 3).reshape(1, 2, 3, 3) % 5 - 2).tolist()
+    w = (np.arange(2 * 2 * 2 * 2).reshape(2, 2, 2, 2) % 3 - 1).tolist()
+    right = backward(x, w)
+    nhwc = json.dumps(np.transpose(right.grad_input, (0, 2, 3, 1)).tolist())
+    args = ["check", "-x", json.dumps(x), "-w", json.dumps(w), "--grad-input", nhwc, "-f", "json"]
+    named = runner.invoke(main, args)
+    assert named.exit_code == 1
+    note = json.loads(named.stdout)["results"]["grad_input"]["shape_note"]
+    assert note.endswith("looks like channels-last (N, H, W, C); transpose to (N, C, H, W)")
+    graded = runner.invoke(main, [*args, "--layout", "channels-last"])
+    assert graded.exit_code == 0, graded.output
+    assert json.loads(graded.stdout)["results"]["grad_input"]["notes"] == [
+        "read as channels-last (N, H, W, C)"
+    ]
