@@ -104,3 +104,15 @@ def test_forced_progress_into_a_log_prints_plain_lines(tmp_path: Path) -> None:
 def test_the_other_commands_on_a_full_stdout(args: str) -> None:
     done = shell(f"convgrad {args} > /dev/full")
     assert (done.returncode, done.stderr) == (2, FULL)
+
+
+@pytest.mark.parametrize(
+    "args", ["compute -x - -w '[[1]]'", "compute --problem -", "check --sample page --answer -"]
+)
+def test_a_closed_stdin_read_as_dash_is_one_line(args: str) -> None:
+    done = shell(f"convgrad {args} <&-")
+    assert done.returncode == 2
+    assert (
+        done.stderr.splitlines()[-1]
+        == "convgrad: error: -: standard input is not available; give a file path instead"
+    )
