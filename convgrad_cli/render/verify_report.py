@@ -43,7 +43,7 @@ def tolerance_line(report: VerifyReport) -> str:
 def skipped_line(report: VerifyReport) -> str:
     if not report.skipped:
         return ""
-    return "not run (the function does not take their parameters): " + ", ".join(report.skipped)
+    return "not run (beyond what the function or its convention takes): " + ", ".join(report.skipped)
 
 
 def shapes_text(case: CaseResult) -> str:
@@ -59,7 +59,7 @@ def verdict_text(case: CaseResult) -> str:
     if case.status == "pass":
         return "pass"
     if case.status in ("error", "timeout"):
-        return f"{case.status}: {case.message}"
+        return f"{case.status}: {case.error.short() if case.error else case.message}"
     return (
         ", ".join(_array_text(a.name, a.mistake, a.wrong_cells) for a in case.arrays if not a.right)
         or case.message
@@ -189,11 +189,23 @@ def markdown(report: VerifyReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _error_lines(case: CaseResult) -> list[str]:
+    """``error: Type: message``, then where in the user's file, and that line of code."""
+    error = case.error
+    if error is None:
+        return [f"{case.status}: {case.message}"]
+    lines = [
+        f"{case.status}: {error.type}: {error.message}" if error.message else f"{case.status}: {error.type}"
+    ]
+    if error.file and error.line:
+        lines.append(f"  at {error.file}, line {error.line}")
+    return lines + ([f"    {error.code}"] if error.code else [])
+
+
 def _markdown_failure(case: CaseResult) -> str:
     if case.detail is None:
-        return f"**{case.status}**: {case.message}\n" + (
-            f"\n```python\n{case.error.code}\n```\n" if case.error and case.error.code else ""
-        )
+        first, *rest = _error_lines(case)
+        return f"**{first}**\n" + ("\n```text\n" + "\n".join(rest) + "\n```\n" if rest else "")
     from .markdown import markdown as derivation_markdown
 
     text = check_report.markdown(case.detail.check, case.detail.setting)
@@ -257,7 +269,7 @@ def _rich_failure(case: CaseResult) -> list[RenderableType]:
 
     parts: list[RenderableType] = [Rule(first_failure_text(case), style="bold", align="left")]
     if case.detail is None:
-        parts.append(Text(f"{case.status}: {case.message}", style="bold red"))
+        parts += [Text(line, style="" if i else "bold red") for i, line in enumerate(_error_lines(case))]
         return parts
     from .table import derivation_view
 

@@ -40,6 +40,11 @@ class UserError:
     line: int | None = None
     code: str | None = None
 
+    def short(self) -> str:
+        """``NotImplementedError: stride 2 is not supported (mine.py:17)``: without the line of code."""
+        where = f" ({self.file}:{self.line})" if self.file and self.line else ""
+        return (f"{self.type}: {self.message}" if self.message else self.type) + where
+
     def __str__(self) -> str:
         where = f" at {self.file}:{self.line}" if self.file and self.line else ""
         shown = f": {self.code}" if self.code else ""

@@ -76,7 +76,8 @@ class Child:
             self.process = None
             self.close()
             raise InputError(
-                "convention", f"{self.convention.name!r} cannot be sent to the child process ({error})",
+                "convention",
+                f"{self.convention.name!r} cannot be sent to the child process ({error})",
                 "define its invoke function at module level in a file Python can import",
             ) from None
         theirs.close()  # so a dead child reads as end-of-file here, not as silence

@@ -33,7 +33,7 @@ def test_a_correct_implementation_exits_0_with_a_line_per_case() -> None:
     assert result.exit_code == 0, result.output
     assert "✓ 13 of 13 cases pass" in result.stdout
     assert "values compared within 1e-09" in result.stdout
-    assert "not run (the function does not take their parameters): dilation" in result.stdout
+    assert "not run (beyond what the function or its convention takes): dilation" in result.stdout
 
 
 def test_a_wrong_implementation_exits_1_and_shows_the_first_failure_in_full() -> None:
