@@ -3,8 +3,8 @@
 ``compute`` reads operands and ``check`` reads answers through :func:`load_array`;
 answers keep each cell's written text (``keep_text``).  The format is sniffed by suffix,
 else by content (``.npy`` magic, ``[``/``{``/``array(`` for nested lists, anything else CSV);
-nested lists are strict JSON or, outside ``.json`` files, typed as in MATLAB or NumPy.  Nothing is
-ever evaluated: JSON and CSV are parsed, ``.npy`` is read with pickling disabled.
+nested lists are strict JSON or, outside ``.json`` files, typed as in MATLAB or NumPy.
+Nothing is ever evaluated: text is parsed, ``.npy`` is read with pickling disabled.
 """
 
 from __future__ import annotations
@@ -48,15 +48,15 @@ def _parse(data: bytes, source: Source, field: str, dims: int, keep_text: bool) 
         return as_written(array) if keep_text else array
     text = decode(data, field)
     # An answer's inline bare number (--grad-bias 4) is JSON, of shape (); an operand's is a 1×1 CSV.
-    nested = text.lstrip().startswith((*INLINE_STARTS, "{")) or (keep_text and source.name == INLINE)
-    if suffix == ".csv" or (suffix != ".json" and not nested):
+    lists = text.lstrip().startswith((*INLINE_STARTS, "{")) or (keep_text and source.name == INLINE)
+    if suffix == ".csv" or (suffix != ".json" and not lists):
         return read_csv(text, field, dims, keep_text=keep_text)
-    value = _nested(text, field, NumberText if keep_text else exact_number, strict=suffix == ".json")
+    value = _lists(text, field, NumberText if keep_text else exact_number, strict=suffix == ".json")
     single = () if keep_text else (1,) if field in SINGLE_NUMBER else None
     return to_array(value, field, keep_text=keep_text, single=single)
 
 
-def _nested(text: str, field: str, number: Callable[[str], Any], strict: bool) -> Any:
+def _lists(text: str, field: str, number: Callable[[str], Any], strict: bool) -> Any:
     """Strict JSON; else (not a .json file) a matrix as typed — MATLAB, NumPy's printed forms."""
     try:
         return parse_json(text, field, number=number)
