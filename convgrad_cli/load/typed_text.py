@@ -19,6 +19,7 @@ from ..errors import InputError
 _WRAPPER = re.compile(
     r"\s*(?:np\.|numpy\.)?array\((?P<body>.*?)(?:,\s*dtype\s*=\s*[\w.'\"]+\s*)?\)\s*", re.DOTALL
 )
+_WRAPPERS = ("array(", "np.array(", "numpy.array(")
 _TOKEN = re.compile(r"(?P<space>\s+)|(?P<mark>[\[\],;])|(?P<number>[^\s\[\],;]+)")
 _FIX = "write numbers separated by spaces or commas, and rows as [..] lists or separated by ';'"
 
@@ -54,6 +55,8 @@ def parse_typed(text: str, field: str, number: Callable[[str], Any]) -> Any:
     a bad number is left to the array builder, which names its path.
     """
     wrapped = _WRAPPER.fullmatch(text)
+    if wrapped is None and text.lstrip().startswith(_WRAPPERS):
+        raise InputError(field, "the 'array(' is never closed", "add the missing ')'")
     body = wrapped.group("body") if wrapped else text
     offset = wrapped.start("body") if wrapped else 0
     stack: list[_List] = []

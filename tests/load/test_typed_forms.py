@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convgrad_cli.cli.main import main
 from convgrad_cli.errors import InputError
@@ -88,6 +90,7 @@ def test_check_grades_a_matlab_answer() -> None:
         ("[1 2]]", "<inline>: input: ']' at line 1, column 6 follows the closing ']'; write numbers separated "
                    "by spaces or commas, and rows as [..] lists or separated by ';'"),
         ("[1,,2]", "<inline>: input: an empty entry at line 1, column 4; remove the extra comma"),
+        ("array([1, 2]", "<inline>: input: the 'array(' is never closed; add the missing ')'"),
         ("[1 2; 3]", "<inline>: input[1]: has 1 entries, but its neighbours have 2; make every row the same length"),
         ("[1 x; 3 4]", "<inline>: input[0][1]: 'x' is not a number; write a number, a decimal or a fraction like \"1/3\""),
     ],
@@ -147,3 +150,35 @@ def test_csv_refusals_say_why(text: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
         read_csv(text, "input", 2)
     assert str(caught.value) == message
+
+
+# ---------------------------------------------------------------- any matrix, in every typed form
+
+NUMBERS = st.one_of(
+    st.integers(-99, 99).map(lambda n: (str(n), str(n))),
+    st.tuples(st.integers(-9, 9), st.integers(0, 99)).map(
+        lambda t: (
+            f"{'-' if t[0] < 0 else ''}{abs(t[0])}.{t[1]:02d}",
+            f"{'−' if t[0] < 0 else ''}{abs(t[0]) or ''}.{t[1]:02d}",
+        )
+    ),
+)  # (strict JSON text, the same number as typed: no leading zero, Unicode minus)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda w: st.lists(st.lists(NUMBERS, min_size=w, max_size=w), min_size=1, max_size=4)
+    )
+)
+def test_every_typed_form_is_the_strict_twin(rows: list[list[tuple[str, str]]]) -> None:
+    strict = "[" + ", ".join("[" + ", ".join(j for j, _ in row) + "]" for row in rows) + "]"
+    typed = [
+        # One MATLAB row is a 1-D list, as [1, 2, 3] is; a trailing ';' makes it a 1×N matrix.
+        "[" + "; ".join(" ".join(t for _, t in row) for row in rows) + (";]" if len(rows) == 1 else "]"),
+        "[" + "\n ".join("[" + " ".join(t for _, t in row) + "]" for row in rows) + "]",
+        "array([" + ",\n       ".join("[" + ", ".join(t for _, t in row) + "]" for row in rows) + "])",
+    ]
+    want = load_array(Source(strict), "input").tolist()
+    for text in typed:
+        assert load_array(Source(text), "input").tolist() == want, text
