@@ -130,7 +130,8 @@ def run(request: CheckRequest) -> int:
     result = solve(problem, request.exact)
     for note in notes_for(problem, result):
         click.echo(f"convgrad: {note}", err=True)
-    solved = Solved(result, request.exact)
+    # After a float fallback the mistakes are rerun in float64 too.
+    solved = Solved(result, request.exact if result.arithmetic == "exact" else False)
     single, paths = _answers(request, problem, result)
     return _check_one(solved, single, request, problem) if single else _grade(solved, paths, request, problem)
 

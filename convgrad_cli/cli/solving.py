@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import sys
+from fractions import Fraction
 from typing import BinaryIO
 
 from ..engine.backward import Gradients, backward
@@ -22,7 +26,24 @@ def gather_problem(problem: ProblemChoice, params: Parameters, stdin: BinaryIO |
 
 
 def solve(request: Request, exact: bool | None) -> Gradients:
-    """Run :func:`backward`, naming the field's file in any error."""
+    """Run :func:`backward`, naming the field's file in any error.
+
+    Exact results too long to write as text (see :func:`too_long_to_write`) are refused
+    under ``--exact``, else computed again in float64, with a note.
+    """
+    result = _backward(request, exact)
+    limit = too_long_to_write(result)
+    if limit is None:
+        return result
+    if exact:
+        raise InputError("--exact", f"an exact result would need more than {limit:,} digits, more than can be "
+                         "written out", "leave out --exact, and convgrad computes in float64")  # fmt: skip
+    note = f"exact results would need more than {limit:,} digits: computed in float64 instead"
+    fallback = _backward(request, False)
+    return dataclasses.replace(fallback, notes=(*fallback.notes, note))
+
+
+def _backward(request: Request, exact: bool | None) -> Gradients:
     arrays = request.arrays
     try:
         return backward(
@@ -31,6 +52,28 @@ def solve(request: Request, exact: bool | None) -> Gradients:
         )  # fmt: skip
     except InputError as error:
         raise request.locate(error) from None
+
+
+def too_long_to_write(result: Gradients) -> int | None:
+    """Python's digit limit when an exact result has an integer (or a fraction's part) over it, else None.
+
+    Python refuses to turn longer integers into text (a guard against quadratic-time
+    conversion), and every view writes each number as text.
+    """
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    if not limit or result.arithmetic != "exact":
+        return None
+    bits = limit / math.log10(2)  # an integer of fewer bits than this has at most `limit` digits
+    for array in (result.output, result.grad_input, result.grad_filter, result.grad_bias):
+        if array is not None and array.dtype == object and any(_bits(v) >= bits for v in array.flat):
+            return int(limit)
+    return None
+
+
+def _bits(value: object) -> int:
+    if isinstance(value, Fraction):
+        return max(value.numerator.bit_length(), value.denominator.bit_length())
+    return value.bit_length() if isinstance(value, int) else 0
 
 
 def notes_for(request: Request, result: Gradients) -> list[str]:

@@ -155,3 +155,37 @@ def test_one_before_after_pair_applies_to_every_axis(runner: CliRunner) -> None:
     )
     assert two_d["config"]["padding"] == [[0, 1], [0, 1]]
     assert two_d["output"] == [[1, 2, 0], [3, 4, 0], [0, 0, 0]]
+
+
+# A 10×10 input of 1/p with distinct 300-digit p: ∂L/∂W sums them all, and its denominator
+# (~30 000 digits) is longer than Python will write as text.
+HUGE_DENOMINATORS = json.dumps(
+    [[f"1/{10**299 + 2 * (i * 10 + j) + 1}" for j in range(10)] for i in range(10)]
+)
+TOO_LONG = "exact results would need more than 4,300 digits: computed in float64 instead"
+
+
+@pytest.mark.parametrize("form", ["json", "table", "markdown", "latex"])
+def test_exact_results_too_long_to_write_fall_back_to_float(runner: CliRunner, form: str) -> None:
+    result = runner.invoke(main, ["compute", "-x", HUGE_DENOMINATORS, "-w", "[[1]]", "-f", form])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == f"convgrad: {TOO_LONG}"
+    if form == "json":
+        doc = json.loads(result.stdout)
+        assert doc["config"]["arithmetic"] == "float64"
+        assert doc["grad_filter"] == [[pytest.approx(100e-299, rel=1e-9)]]
+
+
+def test_exact_results_too_long_to_write_are_refused_under_exact(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["compute", "-x", HUGE_DENOMINATORS, "-w", "[[1]]", "--exact", "-f", "json"])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, (
+        "convgrad: error: --exact: an exact result would need more than 4,300 digits, more than can be written "
+        "out; leave out --exact, and convgrad computes in float64"
+    ))  # fmt: skip
+
+
+def test_check_against_results_too_long_to_write(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["check", "-x", HUGE_DENOMINATORS, "-w", "[[1]]", "--grad-filter", "[[1e-297]]",
+                                  "-f", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["correct"] is True
