@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import InputError
 
@@ -13,14 +13,25 @@ if TYPE_CHECKING:
     from .requests import OutputChoice
 
 
-def emit(text: str, output: OutputChoice, inputs: Sequence[str] = ()) -> None:
-    """``text`` to the output file (never over one of ``inputs``), else to stdout."""
+def emit(text: str | Iterable[str], output: OutputChoice, inputs: Sequence[str] = ()) -> None:
+    """``text`` (or its pieces, each written as it comes) to the output file (never over one of
+    ``inputs``), else to stdout."""
     if output.file is not None:
         from ..load.atomic import write_atomic  # here: most runs write to stdout
 
         write_atomic(output.file, text, inputs, flag=output.flag)
+    elif isinstance(text, str) or not _writes_unicode(sys.stdout):
+        # A stdout that is not UTF may refuse a later piece: then nothing at all is written.
+        write_stdout(text if isinstance(text, str) else "".join(text))
     else:
-        write_stdout(text)
+        for piece in text:
+            write_stdout(piece)
+
+
+def _writes_unicode(stream: TextIO | None) -> bool:
+    import codecs
+
+    return stream is not None and codecs.lookup(stream.encoding or "ascii").name.startswith("utf")
 
 
 def write_stdout(text: str) -> None:

@@ -14,6 +14,8 @@ from .param_types import Shape
 from .requests import OutputChoice, Parameters, TraceChoice
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ..derivation import Frame, Selection
 
 
@@ -91,7 +93,7 @@ def run(request: ExplainRequest) -> None:
         from ..render.json_doc import dumps
         from ..render.symbolic_json import document
 
-        text = dumps(document(derivation)) + "\n"
+        text: str | Iterator[str] = dumps(document(derivation)) + "\n"
     else:
         text = render_view(derivation, None, request.output, request.trace)
     emit(text, request.output)

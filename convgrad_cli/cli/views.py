@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .requests import OutputChoice, TraceChoice
@@ -13,8 +14,14 @@ if TYPE_CHECKING:
 WIDTH_RANGE = (20, 1000)  # --width's range; COLUMNS is clamped to it too
 
 
-def render_view(derivation: Derivation, note: str | None, output: OutputChoice, trace: TraceChoice) -> str:
-    """A derivation (numeric or symbolic) as table, Markdown or LaTeX text."""
+def render_view(
+    derivation: Derivation, note: str | None, output: OutputChoice, trace: TraceChoice
+) -> str | Iterator[str]:
+    """A derivation (numeric or symbolic) as table, Markdown or LaTeX text.
+
+    The table view comes in pieces, each drawn as it is written, so a long derivation
+    never sits whole in memory.
+    """
     if output.format == "markdown":
         from ..render.markdown import markdown
 
@@ -23,17 +30,22 @@ def render_view(derivation: Derivation, note: str | None, output: OutputChoice, 
         from ..render.latex import latex
 
         return latex(derivation, note, body=trace.latex_body)
-    from ..render.table import derivation_view
+    from ..render.table import sections
 
-    return rich_text(derivation_view(derivation, note), output)
+    return rich_pieces(sections(derivation, note), output)
 
 
 def rich_text(renderable: Any, output: OutputChoice) -> str:
     """What Rich prints for ``renderable`` at the output's width; no colour when it goes to a file."""
+    return "".join(rich_pieces([renderable], output))
+
+
+def rich_pieces(renderables: Iterable[Any], output: OutputChoice) -> Iterator[str]:
+    """What Rich prints for each renderable in turn, drawn only when the previous piece is written."""
     import io
 
     from ..derivation import collector_paused
-    from ..render.console import make_console
+    from ..render.console import make_console, printed
 
     to_file = output.file is not None
     console = make_console(
@@ -43,13 +55,12 @@ def rich_text(renderable: Any, output: OutputChoice) -> str:
     )
     try:
         # Thousands of Texts and Segments, none in a cycle: collector passes would find nothing.
-        with collector_paused(), console.capture() as capture:
-            console.print(renderable)
+        with collector_paused():
+            yield from printed(console, renderables)
     except OSError as error:  # ending a capture flushes the console's stream: stdout, unless to a file
         from .emit import stdout_failed
 
         raise stdout_failed(error) from None
-    return capture.get()
 
 
 def console_width(flag: int | None) -> int | None:

@@ -15,8 +15,10 @@ from pathlib import Path
 from ..errors import InputError
 
 
-def write_atomic(path: str, text: str, inputs: Iterable[str] = (), *, flag: str = "--output") -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename.
+def write_atomic(
+    path: str, text: str | Iterable[str], inputs: Iterable[str] = (), *, flag: str = "--output"
+) -> None:
+    """Write ``text`` (or its pieces, in turn) to ``path`` via a temporary file in the same folder and a rename.
 
     A symlink is followed, so the link survives and its target is updated.
     An existing file keeps its permissions; a new one gets the umask's.
@@ -46,14 +48,14 @@ def write_atomic(path: str, text: str, inputs: Iterable[str] = (), *, flag: str 
         ) from None
 
 
-def _replace(target: Path, text: str) -> None:
+def _replace(target: Path, text: str | Iterable[str]) -> None:
     import tempfile  # here, not at the top: it costs ~4 ms of every start, and few runs write files
 
     mode = _mode_for(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.writelines([text] if isinstance(text, str) else text)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)

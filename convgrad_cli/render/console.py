@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 
 def make_console(
@@ -25,3 +26,15 @@ def make_console(
         record=record,
         soft_wrap=False,
     )
+
+
+def printed(console: Console, renderables: Iterable[RenderableType]) -> Iterator[str]:
+    """What ``console`` prints for each renderable in turn, so a long page is written as it is drawn.
+
+    The text is the same as printing them all in one Group, but only one renderable's
+    segments are in memory at a time.
+    """
+    for renderable in renderables:
+        with console.capture() as capture:
+            console.print(renderable)
+        yield capture.get()

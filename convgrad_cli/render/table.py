@@ -13,6 +13,7 @@ from itertools import groupby
 
 import numpy as np
 from rich import box
+from rich.cells import cell_len
 from rich.columns import Columns
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
@@ -208,8 +209,9 @@ def _summary(d: Derivation) -> Iterator[RenderableType]:
 def _formula(lhs: str, rows: Sequence[prose.Row]) -> Table:
     """``lhs = row``, further rows aligned under the ``=``; a part's label in the lhs column."""
     table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True, justify="right")
-    table.add_column(no_wrap=True)
+    # Widths given where they are known: Rich then measures only the sums (a page has thousands).
+    table.add_column(no_wrap=True, justify="right", width=max(_label_width(lhs, row) for row in rows))
+    table.add_column(no_wrap=True, width=1)
     table.add_column()
     for i, row in enumerate(rows):
         text = Text(row.text)
@@ -221,6 +223,10 @@ def _formula(lhs: str, rows: Sequence[prose.Row]) -> Table:
         else:
             table.add_row(lhs if i == 0 else "", "=", text)
     return table
+
+
+def _label_width(lhs: str, row: prose.Row) -> int:
+    return cell_len(f"{row.label}:") if row.label else cell_len(lhs)
 
 
 def _block(*lines: Text) -> Group:
@@ -244,6 +250,8 @@ class _Beside:
         if self.width > max_width:
             return Columns(self.blocks, padding=(0, self.gap))
         grid = Table.grid(padding=(0, self.gap), collapse_padding=True, pad_edge=False)
+        for block in self.blocks:
+            grid.add_column(no_wrap=True, width=_width(block))  # known: Rich need not measure them
         grid.add_row(*self.blocks)
         return grid
 

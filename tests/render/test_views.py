@@ -116,6 +116,29 @@ def test_page_sample_shows_every_step_of_the_page(runner: CliRunner) -> None:
     assert positions == sorted(positions)
 
 
+@pytest.mark.parametrize("sample", samples.names())
+def test_the_table_view_printed_piece_by_piece_is_the_whole_page(sample: str) -> None:
+    """A long trace is written as it is drawn; the pieces, colour codes included, make the same page."""
+    from rich.console import Console
+
+    from convgrad_cli.cli.requests import Parameters, ProblemChoice
+    from convgrad_cli.cli.solving import gather_problem, solve
+    from convgrad_cli.render.console import printed
+    from convgrad_cli.render.table import sections
+
+    d = build(solve(gather_problem(ProblemChoice(sample=sample), Parameters(), None), None))
+    console = Console(width=80, file=open(os.devnull, "w"), color_system="truecolor", force_terminal=True)  # noqa: SIM115
+    with console.capture() as capture:
+        console.print(derivation_view(d))
+    assert "".join(printed(console, sections(d))) == capture.get()
+
+
+def test_the_table_view_written_to_a_file_is_what_stdout_shows(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "page.txt"
+    run(runner, "--no-color", "--width", "80", "-o", str(out))
+    assert out.read_text(encoding="utf-8") == (GOLDEN / "page.table.txt").read_text(encoding="utf-8")
+
+
 def test_colour_follows_flags_and_no_color(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "\x1b[" in run(runner, "--color").stdout
     assert "\x1b[" not in run(runner, "--no-color").stdout
