@@ -347,7 +347,9 @@ class _Progress:
         from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(console=Console(stderr=True), transient=True)
+        from .views import console_width
+
+        self.bar = Progress(console=Console(stderr=True, width=console_width(None)), transient=True)
         self.task = self.bar.add_task("grading", total=self.total)
         self.bar.start()
 
