@@ -53,9 +53,10 @@ def compute(**flags: Any) -> None:
 
 def run(request: ComputeRequest, stdin: BinaryIO | None) -> None:
     """Gather and solve the problem, then write the chosen view (and any exported pictures)."""
-    from .emit import emit
+    from .emit import distinct_files, emit
     from .solving import gather_problem, notes_for, operand_files, solve
 
+    distinct_files(request.output.files() | request.trace.files())
     problem = gather_problem(request.problem, request.params, stdin)
     result = solve(problem, request.exact)
     selection, trace_note = trace_selection(result, request)

@@ -28,6 +28,28 @@ def emit(text: str | Iterable[str], output: OutputChoice, inputs: Sequence[str] 
             write_stdout(piece)
 
 
+def distinct_files(outputs: dict[str, str | None]) -> None:
+    """Refuse two output flags (``-o``, ``--export-svg``, …) naming one file: the later would replace the first."""
+    seen: dict[str, tuple[str, str]] = {}  # real path → (flag, path as given)
+    for flag, path in outputs.items():
+        if not path:
+            continue
+        real = os.path.realpath(path)
+        for other_real, (other_flag, _) in seen.items():
+            if real == other_real or _same_existing(real, other_real):
+                raise InputError(
+                    flag, f"{path} is also the file of {other_flag}", "give each output its own file"
+                )
+        seen[real] = (flag, path)
+
+
+def _same_existing(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)  # hard links
+    except OSError:
+        return False  # one of them does not exist yet
+
+
 def _writes_unicode(stream: TextIO | None) -> bool:
     import codecs
 

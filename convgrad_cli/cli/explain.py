@@ -81,9 +81,10 @@ def explain(**flags: Any) -> None:
 def run(request: ExplainRequest) -> None:
     """Shapes → checked frame → symbolic derivation → the chosen view (and any exported pictures)."""
     from ..derivation import build_symbolic
-    from .emit import emit
+    from .emit import distinct_files, emit
     from .views import export_views, render_view
 
+    distinct_files(request.output.files() | request.trace.files())
     if request.input_shape is None and request.filter_shape is None:
         print("convgrad: using the hand-written page's shapes (give --input-shape and --filter-shape for your own)",
               file=sys.stderr)  # fmt: skip

@@ -70,6 +70,10 @@ class OutputChoice:
     color: bool | None = None
     width: int | None = None
 
+    def files(self) -> dict[str, str | None]:
+        """The output file by its flag (for :func:`~convgrad_cli.cli.emit.distinct_files`)."""
+        return {self.flag: self.file}
+
 
 @dataclass(frozen=True, slots=True)
 class TraceChoice:
@@ -83,3 +87,7 @@ class TraceChoice:
 
     def exports(self) -> bool:
         return bool(self.export_svg or self.export_html)
+
+    def files(self) -> dict[str, str | None]:
+        """The exported pictures' files by flag."""
+        return {"--export-svg": self.export_svg, "--export-html": self.export_html}

@@ -189,3 +189,29 @@ def test_check_against_results_too_long_to_write(runner: CliRunner) -> None:
                                   "-f", "json"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["correct"] is True
+
+
+@pytest.mark.parametrize(
+    ("command", "flags", "message"),
+    [
+        ("compute", ["-o", "same.out", "--export-svg", "same.out"], "--export-svg: same.out is also the file of --output"),
+        ("compute", ["--export-svg", "p.svg", "--export-html", "./p.svg"],
+         "--export-html: ./p.svg is also the file of --export-svg"),
+        ("explain", ["-o", "same.out", "--export-html", "link.out"], "--export-html: link.out is also the file of --output"),
+    ],
+)  # fmt: skip
+def test_two_outputs_naming_one_file_are_refused(
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    flags: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.out").symlink_to("same.out")
+    result = runner.invoke(main, [command, *flags])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2, f"convgrad: error: {message}; give each output its own file"
+    )  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.out"]  # nothing written
