@@ -118,7 +118,7 @@ def run(request: VerifyRequest) -> int:
                 per_axis=request.per_axis, memory_mb=request.memory_mb, done=progress.tick,
             )  # fmt: skip
         emit(_class_text(results, request.output), request.output, [request.target])
-        return ExitCode.OK if results and all(r.passed for r in results) else ExitCode.WRONG_ANSWER
+        return ExitCode.OK if all(r.passed for r in results) else ExitCode.WRONG_ANSWER
     report = verify_file(request.target, convention, names=names, timeout=request.timeout,
                          per_axis=request.per_axis, memory_mb=request.memory_mb)  # fmt: skip
     emit(

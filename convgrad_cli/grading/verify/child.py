@@ -175,7 +175,7 @@ def call(functions: Functions, convention: Convention, arrays: dict[str, np.ndar
         values = convention.invoke(functions, given, params)
     except BadReturn as error:
         return Unreadable(str(error), _mutated(arrays, given))
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # sys.exit() in the user's code is a verdict too
         return Raised(user_error(error, source))
     return Returned({name: portable(v) for name, v in values.items()}, _mutated(arrays, given))
 

@@ -151,8 +151,11 @@ def verify_folder(
     done: Callable[[FileResult], None] = lambda _: None,
 ) -> list[FileResult]:
     """Every ``*.py`` of a folder, each in its own child: one file that hangs or crashes does not stop the rest."""
+    paths = python_files(folder)
+    if not paths:
+        raise InputError(str(folder), "holds no .py files", "give a folder of .py files, one per student")
     results = []
-    for path in python_files(folder):
+    for path in paths:
         try:
             report = verify_file(str(path), convention, names=names, timeout=timeout, per_axis=per_axis,
                                  memory_mb=memory_mb)  # fmt: skip

@@ -113,6 +113,33 @@ def test_usage_errors_exit_2_with_one_line(
     assert result.stdout == ""
 
 
+def test_an_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = verify(str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2, f"convgrad: error: {tmp_path}: holds no .py files; give a folder of .py files, one per student\n",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("    import sys\n    sys.exit(3)", "SystemExit: 3 at crash.py:3: sys.exit(3)"),
+        ("    import os\n    os._exit(3)", "the process running the code exited (status 3) before answering"),
+        ("    import numpy\n    return numpy.ones(2**28), w", "MemoryError: Unable to allocate 2.00 GiB"),
+    ],
+    ids=["sys.exit", "os._exit", "memory"],
+)
+def test_a_crash_or_the_memory_ceiling_is_an_error_and_the_next_case_runs(
+    body: str, message: str, tmp_path: Path
+) -> None:
+    (tmp_path / "crash.py").write_text(f"def f(x, w, grad_output):\n{body}\n")
+    result = verify(str(tmp_path / "crash.py"), "--memory", "1024", "-f", "json")
+    cases = json.loads(result.stdout)["cases"]
+    assert result.exit_code == 1 and len(cases) > 1
+    assert all(case["status"] == "error" for case in cases)
+    assert cases[-1]["message"].startswith(message)
+
+
 def test_an_exception_at_import_is_a_verdict_not_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "broken.py").write_text("import numpy\n\nraise RuntimeError('half written')\n")
     result = verify(str(tmp_path / "broken.py"), "-f", "json")
@@ -170,11 +197,16 @@ def test_a_folder_on_the_command_line(tmp_path: Path) -> None:
     folder.mkdir()
     shutil.copy(IMPLS / "channels_last.py", folder / "good.py")
     shutil.copy(IMPLS / "reference.py", folder / "reference.py")  # a public module: verified too, and fails
-    result = verify(
-        str(folder), "--convention", "channels-last", "--function", "backward_nhwc", "--width", "100"
-    )
+    flags = ["--convention", "channels-last", "--function", "backward_nhwc", "--width", "200", "--progress"]
+    result = verify(str(folder), *flags)
     assert result.exit_code == 1
-    assert "│ " + str(folder / "good.py") in result.stdout.replace("\n", "") or "good.py" in result.stdout
+    rows = {
+        Path(line.split("│")[1].strip()).name: line for line in result.stdout.splitlines() if ".py" in line
+    }
+    assert "✓ 13/13" in rows["good.py"] and "—" in rows["good.py"]
+    assert (
+        "✗ not verified" in rows["reference.py"] and "has no function 'backward_nhwc'" in rows["reference.py"]
+    )
     assert "1 of 2 files pass every case" in result.stdout
 
 

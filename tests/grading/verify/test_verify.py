@@ -142,3 +142,11 @@ def test_the_json_arrays_list_what_each_case_compared(verified: Verified) -> Non
     assert [a.name for a in verified("channels_last.py", "channels-last").cases[0].arrays] == [
         "grad_input", "grad_filter", "grad_bias",
     ]  # fmt: skip
+
+
+def test_a_torch_autograd_layer_returning_tensors_passes_every_case_it_takes(verified: Verified) -> None:
+    pytest.importorskip("torch")
+    report = verified("torch_autograd.py", per_axis=True)
+    assert report.passed, [(c.name, c.message) for c in report.cases if not c.passed]
+    assert {"dilation", "groups", "depthwise", "per-axis"} <= {case.name for case in report.cases}
+    assert {"1-D", "3-D"} <= set(report.skipped)  # it takes no `dims`
