@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
@@ -15,6 +14,8 @@ DEFAULT = "page"
 
 
 def _folder() -> Traversable:
+    from importlib import resources  # here: runs that give their own operands never need it
+
     return resources.files(__package__ or __name__).joinpath("data").joinpath("samples")
 
 

@@ -237,13 +237,18 @@ def test_reads_outside_the_source_are_refused() -> None:
     [
         (["--help"], ["numpy", "rich", "importlib.metadata"]),
         (["--version"], ["numpy", "rich"]),
-        (["compute", "--format", "json"], ["rich", "tempfile", "importlib.resources", "traceback"]),
-        # Smaller modules only some runs need: writing files, the BOM-stripping codec, pathlib
-        # (urllib.parse and ipaddress behind it, ~3 ms), the rlimit query small problems skip,
-        # and the LaTeX view.
+        # The built-in sample is package data, read with importlib.resources (pathlib and
+        # tempfile behind it): only runs that use a sample pay for it.
+        (["compute", "--format", "json"], ["rich", "traceback"]),
         (
-            ["compute", "--format", "json"],
-            ["encodings.utf_8_sig", "convgrad_cli.load.atomic", "pathlib", "resource"],
+            ["compute", "-x", "[[1, 2], [3, 4]]", "-w", "[[1]]", "--format", "json"],
+            ["rich", "tempfile", "importlib.resources", "traceback"],
+        ),
+        # Smaller modules only some runs need: writing files, pathlib (urllib.parse and ipaddress
+        # behind it, ~3 ms), the rlimit query small problems skip, and the LaTeX view.
+        (
+            ["compute", "-x", "[[1, 2], [3, 4]]", "-w", "[[1]]", "--format", "json"],
+            ["convgrad_cli.load.atomic", "pathlib", "resource"],
         ),
         (["compute"], ["convgrad_cli.render.latex", "convgrad_cli.load.atomic"]),
     ],
