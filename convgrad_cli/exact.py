@@ -5,6 +5,12 @@ Exact arrays are carried as integers over one common denominator
 ``Fraction`` loops.  The dtype used to compute is picked from a bound on the
 largest partial sum: float64 BLAS while every partial sum is an integer below
 2⁵³ (where float64 is exact), int64 below 2⁶³, and Python integers beyond.
+
+Many distinct denominators (1/p for many primes p) make the common one grow
+with every new denominator, and every cell's numerator and the final
+reductions with it: past :data:`FRACTIONS_FROM_BITS` an array is carried as
+its own Fractions instead, whose denominators stay those of the few terms
+each result sums.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from operator import attrgetter
 import numpy as np
 
 FLOAT_EXACT = 2**53  # every integer below this is a float64
+FRACTIONS_FROM_BITS = 1 << 14  # past this, a common denominator costs more than a Fraction per cell
 INT64_LIMIT = 2**63
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_EXPONENT = 308  # beyond float64's range a written number is a typo or an attack
@@ -63,13 +70,24 @@ def normalize(value: Fraction) -> int | Fraction:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Scaled:
-    """Exact values as ``num / den``: ``num`` int64 or object (Python ints), ``den`` ≥ 1."""
+    """Exact values as ``num / den``: ``num`` int64 or object (Python ints), ``den`` ≥ 1.
+
+    ``fractions``: ``num`` holds Fractions and ints itself (no common denominator
+    worth having), still to be divided by ``den``.
+    """
 
     num: np.ndarray
     den: int
+    fractions: bool = False
 
     def values(self) -> np.ndarray:
         """The exact array: integers (int64, or object when large) or object Fractions."""
+        if self.fractions:
+            flat = self.num.reshape(-1)
+            exact = _objects(_normal(flat) if self.den == 1 else _over(flat, self.den)).reshape(
+                self.num.shape
+            )
+            return exact if Fraction in set(map(type, exact.flat)) else compact(exact)
         if self.den == 1:
             return compact(self.num)
         # Reduce every num/den at once (one vectorised gcd); Fractions only where den stays > 1.
@@ -89,6 +107,8 @@ _rational = np.frompyfunc(
     lambda top, bottom: int(top) if bottom == 1 else Fraction(int(top), int(bottom)), 2, 1
 )
 _fraction = np.frompyfunc(Fraction, 1, 1)
+_normal = np.frompyfunc(lambda value: normalize(value) if isinstance(value, Fraction) else value, 1, 1)
+_over = np.frompyfunc(lambda value, den: normalize(Fraction(value, den)), 2, 1)
 _numerators = np.frompyfunc(attrgetter("numerator"), 1, 1)
 _denominators = np.frompyfunc(attrgetter("denominator"), 1, 1)
 
@@ -110,11 +130,23 @@ def scale(a: np.ndarray) -> Scaled:
     elif not is_exact(flat):
         flat = _objects(_fraction(flat))
     dens = _objects(_denominators(flat))
-    den = lcm(*set(dens.tolist()))
+    den = _common(set(dens.tolist()))
+    if den is None:
+        return Scaled(flat.reshape(a.shape).astype(object), 1, fractions=True)
     nums = _objects(_numerators(flat))
     if den != 1:
         nums = nums * (den // dens)
     return Scaled(compact(nums.reshape(a.shape)), den)
+
+
+def _common(dens: set[int]) -> int | None:
+    """The least common multiple of ``dens``, or None once it passes FRACTIONS_FROM_BITS."""
+    den = 1
+    for d in dens:
+        den = lcm(den, d)
+        if den.bit_length() > FRACTIONS_FROM_BITS:
+            return None
+    return den
 
 
 def _objects(a: object) -> np.ndarray:
@@ -140,6 +172,8 @@ def max_abs(a: np.ndarray) -> int:
 
 def product(op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Scaled, b: Scaled, terms: int) -> Scaled:
     """``op(a, b)`` for a bilinear ``op`` summing at most ``terms`` products per cell, exactly."""
+    if a.fractions or b.fractions:
+        return Scaled(op(a.num.astype(object), b.num.astype(object)), a.den * b.den, fractions=True)
     bound = max_abs(a.num) * max_abs(b.num) * max(terms, 1)
     return Scaled(_run(op, a.num, b.num, bound), a.den * b.den)
 
@@ -168,6 +202,8 @@ def _run(
 
 def add(a: Scaled, b: Scaled) -> Scaled:
     """a + b (broadcasting) over the common denominator lcm(a.den, b.den)."""
+    if a.fractions or b.fractions:
+        return Scaled(a.values().astype(object) + b.values().astype(object), 1, fractions=True)
     den = lcm(a.den, b.den)
     fa, fb = den // a.den, den // b.den
     bound = max_abs(a.num) * fa + max_abs(b.num) * fb
@@ -178,7 +214,16 @@ def add(a: Scaled, b: Scaled) -> Scaled:
 
 def total(a: Scaled, axis: tuple[int, ...]) -> Scaled:
     """Σ over ``axis``, exactly."""
+    if a.fractions:
+        return Scaled(a.num.sum(axis=axis), a.den, fractions=True)
     count = int(np.prod([a.num.shape[i] for i in axis])) if axis else 1
     if max_abs(a.num) * count < INT64_LIMIT and a.num.dtype != object:
         return Scaled(a.num.sum(axis=axis), a.den)
     return Scaled(compact(a.num.astype(object).sum(axis=axis)), a.den)
+
+
+def pairwise_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """Σ parts, added in pairs (a tree): exact sums of many distinct denominators grow them once per level."""
+    while len(parts) > 1:
+        parts = [a + b for a, b in zip(parts[::2], parts[1::2])] + parts[len(parts) - len(parts) % 2 :]
+    return parts[0]

@@ -6,7 +6,7 @@ forms and hands results back in the user's own form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import prod
 from typing import Any
@@ -216,7 +216,7 @@ def _exact_is_slow(operands: Operands, scaled: Scaleds) -> bool:
     xs, ws, gs = scaled
     terms = max(w[0].size, g.size)
     return any(
-        plan(a.num, b.num, max_abs(a.num) * max_abs(b.num) * terms) == "object"
+        a.fractions or b.fractions or plan(a.num, b.num, max_abs(a.num) * max_abs(b.num) * terms) == "object"
         for a, b in ((xs, ws), (gs, ws), (xs, gs))
     )
 
@@ -256,6 +256,6 @@ def _compute_exact(
     db = None
     if b is not None:
         bs = scale(b)
-        y = add(y, Scaled(bs.num.reshape((1, -1) + (1,) * spec.dims), bs.den))
+        y = add(y, replace(bs, num=bs.num.reshape((1, -1) + (1,) * spec.dims)))
         db = total(gs, (0, *range(2, g.ndim))).values()
     return y.values(), dx.values(), dw.values(), db

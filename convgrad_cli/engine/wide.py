@@ -28,20 +28,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 from math import gcd, prod
-from typing import TypeVar
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..exact import pairwise_sum
 from .scratch import kept
 from .spec import ConvSpec
-
-T = TypeVar("T")
 
 COLUMN_BYTES = 4 << 20  # an im2col block: long enough for BLAS's speed, short enough to stay in L3
 MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
 DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
+EXACT_BLOCK = 64  # positions per exact partial sum (see _width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class WideGrid:
             _axis_phases(k, d, s, b, n, q)
             for k, d, s, (b, _), n, q in zip(kernel, spec.dilation, spec.stride, spec.padding, spatial, cells)
         ]
-        phases = [_phase(axes, kernel, steps) for axes in _product(per_axis)]
+        phases = [_phase(axes, kernel, steps) for axes in product(*per_axis)]
         out = spec.output_shape(spatial, kernel)
         return cls(spatial, out, cells, tuple(p for p in phases if not p.empty))
 
@@ -194,7 +194,7 @@ def _axis_phases(kernel: int, d: int, s: int, before: int, size: int, cells: int
 def _phase(axes: tuple[_AxisPhase, ...], kernel: Sequence[int], steps: Sequence[int]) -> Phase:
     kernel_steps = _row_major_strides(kernel)
     taps = tuple(
-        sum(k * ks for k, ks in zip(combo, kernel_steps)) for combo in _product([a.taps for a in axes])
+        sum(k * ks for k, ks in zip(combo, kernel_steps)) for combo in product(*(a.taps for a in axes))
     )
     return Phase(
         start=tuple(a.start for a in axes),
@@ -205,11 +205,6 @@ def _phase(axes: tuple[_AxisPhase, ...], kernel: Sequence[int], steps: Sequence[
         counts=tuple(len(a.taps) for a in axes),
         steps=tuple(a.step * step for a, step in zip(axes, steps)),
     )
-
-
-def _product(choices: Sequence[Sequence[T]]) -> list[tuple[T, ...]]:
-    """Row-major product of per-axis choices."""
-    return [tuple(c[i] for c, i in zip(choices, index)) for index in np.ndindex(*map(len, choices))]
 
 
 def _row_major_strides(shape: Sequence[int]) -> tuple[int, ...]:
@@ -326,21 +321,20 @@ class _Outer:
 
     def __init__(self, delta: np.ndarray) -> None:
         self.delta = delta
-        self.sum: np.ndarray | None = None
-        self.part: np.ndarray | None = None
+        self.parts: list[np.ndarray] = []  # exact (object) sums: added pairwise at the end
 
     def add(self, block: np.ndarray, q0: int, q1: int) -> None:
-        if self.sum is None:
-            shape = (block.shape[0], block.shape[1], self.delta.shape[1])
-            self.sum, self.part = np.zeros(shape, self.delta.dtype), np.empty(shape, self.delta.dtype)
-        np.matmul(block, self.delta[:, :, q0:q1].swapaxes(1, 2), out=self.part)
-        self.sum += self.part
+        part = np.matmul(block, self.delta[:, :, q0:q1].swapaxes(1, 2))
+        if self.parts and not self.delta.dtype.hasobject:
+            self.parts[0] += part
+        else:
+            self.parts.append(part)
 
     @property
     def total(self) -> np.ndarray:
         """(G, M, Σ rows)."""
-        assert self.sum is not None, "no column block was added"
-        return self.sum.swapaxes(1, 2)
+        assert self.parts, "no column block was added"
+        return pairwise_sum(self.parts).swapaxes(1, 2)
 
 
 def _blocks(reads: Sequence[Reads], length: int, dtype: np.dtype) -> Iterator[tuple[int, int, np.ndarray]]:
@@ -361,17 +355,17 @@ def _filter_depthwise(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
     for r in reads:
         r.check(length)
     starts = [s for r in reads for s in r.starts]
-    block = max(MIN_BLOCK, DOT_BYTES // max(1, groups * m * delta.itemsize))
-    grad = np.zeros((groups, m, len(starts)), dtype=delta.dtype)
-    part = np.empty((groups, m, 1), dtype=delta.dtype)
+    block = _width(max(MIN_BLOCK, DOT_BYTES // max(1, groups * m * delta.itemsize)), delta.dtype)
     sources = [r.source for r in reads for _ in r.starts]
+    parts = []
     for q0 in range(0, length, block):
-        q1 = min(q0 + block, length)
-        here = delta[:, :, q0:q1]
-        for i, (source, start) in enumerate(zip(sources, starts)):
-            np.matmul(here, source[:, :, start + q0 : start + q1].swapaxes(1, 2), out=part)
-            grad[:, :, i : i + 1] += part
-    return grad
+        here, q1 = delta[:, :, q0 : q0 + block], min(q0 + block, length)
+        dots = [
+            np.matmul(here, s[:, :, start + q0 : start + q1].swapaxes(1, 2))
+            for s, start in zip(sources, starts)
+        ]
+        parts.append(np.concatenate(dots, axis=2))
+    return pairwise_sum(parts)
 
 
 def _scratch(groups: int, reads: Sequence[Reads], length: int, dtype: np.dtype) -> np.ndarray:
@@ -380,7 +374,14 @@ def _scratch(groups: int, reads: Sequence[Reads], length: int, dtype: np.dtype) 
     for r in reads:
         r.check(length)
     width = COLUMN_BYTES // max(1, groups * rows * np.dtype(dtype).itemsize)
-    return kept((groups, rows, min(length, max(MIN_BLOCK, min(MAX_BLOCK, width)))), np.dtype(dtype))
+    return kept(
+        (groups, rows, min(length, _width(max(MIN_BLOCK, min(MAX_BLOCK, width)), dtype))), np.dtype(dtype)
+    )
+
+
+def _width(columns: int, dtype: np.dtype) -> int:
+    """Exact (object) sums run in short blocks added pairwise, so Fraction denominators grow slowly."""
+    return min(columns, EXACT_BLOCK) if np.dtype(dtype).hasobject else columns
 
 
 def _columns(col: np.ndarray, reads: Sequence[Reads], q0: int, q1: int) -> np.ndarray:

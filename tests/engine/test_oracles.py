@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from numbers import Integral, Rational
 from typing import Any
 
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from strategies import Problem, problems, to_python
 from torch_ref import assert_matches_torch
 
-from convgrad_cli import backward
+from convgrad_cli import backward, exact
 
 EXACT = settings(max_examples=80, deadline=None)
 FLOAT = settings(max_examples=50, deadline=None)
@@ -96,6 +97,26 @@ def test_fractions_match_oracle_exactly(problem: Problem) -> None:
 @given(problems(("int", "fraction"), short_forms=False))
 def test_full_forms_match_oracle_exactly(problem: Problem) -> None:
     # Full forms alone, so grouped and depthwise layers get a fair share of examples.
+    check_exact(problem)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problems(("fraction", "int")))
+def test_fractions_carried_as_fractions_match_oracle_exactly(problem: Problem) -> None:
+    # Every array with a denominator takes the many-denominators path (Fractions, no common denominator).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exact, "FRACTIONS_FROM_BITS", 0)
+        check_exact(problem)
+
+
+def test_many_distinct_denominators_stay_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1/p for 100 distinct primes: a common denominator of ~1 000 bits, past a switch lowered to 256.
+    monkeypatch.setattr(exact, "FRACTIONS_FROM_BITS", 256)
+    primes = [p for p in range(1000, 2000) if all(p % d for d in range(2, 45))][:100]
+    x = np.array([Fraction(1, p) for p in primes], dtype=object).reshape(10, 10)
+    w = np.array([[Fraction(1, 3), -2], [5, Fraction(7, 11)]], dtype=object)
+    assert exact.scale(x).fractions and not exact.scale(w).fractions
+    problem = Problem(x, w, None, Fraction(1, 7), {"dims": 2, "padding": 1, "stride": 2}, "fraction")
     check_exact(problem)
 
 
