@@ -13,7 +13,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..grading import SYMBOLS
-from ..grading.verify.report import CaseResult, FileResult, VerifyReport
+from ..grading.verify.report import CODE_MISTAKES, CaseResult, FileResult, VerifyReport
 from . import check_report, json_doc
 
 if TYPE_CHECKING:
@@ -208,13 +208,22 @@ def _markdown_failure(case: CaseResult) -> str:
         return f"**{first}**\n" + ("\n```text\n" + "\n".join(rest) + "\n```\n" if rest else "")
     from .markdown import markdown as derivation_markdown
 
-    text = check_report.markdown(case.detail.check, case.detail.setting)
-    text += "".join(f"\n**{a.mistake or 'wrong'}**: {a.message}\n" for a in case.arrays if a.name in INPUTS)
-    return (
-        text
-        + "\n### The right derivation of the wrong cells\n\n"
-        + derivation_markdown(case.detail.derivation())
-    )
+    text = "".join(f"**{mistake}**: {message}\n\n" for mistake, message in code_mistakes(case))
+    text += check_report.markdown(case.detail.check, case.detail.setting)
+    derivation = case.detail.derivation()
+    if derivation is None:
+        return text
+    return text + "\n### The right derivation of the wrong cells\n\n" + derivation_markdown(derivation)
+
+
+def code_mistakes(case: CaseResult) -> list[tuple[str, str]]:
+    """(mistake, message) of what the check view cannot show: inputs changed, arrays None, swapped, misshapen."""
+    shown = {v.name for v in case.detail.check.verdicts} if case.detail else set()
+    return [
+        (a.mistake or "wrong", a.message or "")
+        for a in case.arrays
+        if not a.right and (a.mistake in CODE_MISTAKES or a.name not in shown)
+    ]
 
 
 def markdown_class(results: list[FileResult]) -> str:
@@ -273,10 +282,13 @@ def _rich_failure(case: CaseResult) -> list[RenderableType]:
         return parts
     from .table import derivation_view
 
+    parts += [Text(f"{mistake}: {message}", style="yellow") for mistake, message in code_mistakes(case)]
     parts.append(check_report.view(case.detail.check, case.detail.setting))
-    parts += [Text(f"{a.mistake}: {a.message}", style="yellow") for a in case.arrays if a.name in INPUTS]
+    derivation = case.detail.derivation()
+    if derivation is None:
+        return parts
     heading = Rule("The right derivation of the wrong cells", style="bold", align="left")
-    return [*parts, heading, derivation_view(case.detail.derivation())]
+    return [*parts, heading, derivation_view(derivation)]
 
 
 def class_view(results: list[FileResult]) -> RenderableType:

@@ -106,13 +106,13 @@ class Detail:
     solved: Solved
     setting: str
 
-    def derivation(self) -> Derivation:
-        """The derivation of the cells of ∂L/∂X and ∂L/∂W the function got wrong (the problem alone if none)."""
-        from ...derivation import Selection, build
+    def derivation(self) -> Derivation | None:
+        """The derivation of the cells of ∂L/∂X and ∂L/∂W the function got wrong; None if it got none wrong."""
+        from ...derivation import build
         from ..verdicts import derivation_selection
 
         selection = derivation_selection(self.solved, self.check)
-        return build(self.solved.result, selection or Selection((), ()))
+        return None if selection is None else build(self.solved.result, selection)
 
 
 @dataclass(frozen=True)

@@ -61,21 +61,16 @@ class Case:
     def operands(self) -> dict[str, np.ndarray]:
         """X, W, δ, b in PyTorch's layout: int64 for the exact rungs, float64 for random cases."""
         rng = np.random.default_rng(zlib.crc32(self.name.encode()))
-        out = self.solve_shape()
-        shapes = {"input": self.input, "filter": self.filter, "grad_output": (self.input[0], self.filter[0], *out),
-                  "bias": (self.filter[0],)}  # fmt: skip
         if self.random:
-            return {name: rng.standard_normal(shape) for name, shape in shapes.items()}
-        return {name: rng.choice(DIGITS, shape) for name, shape in shapes.items()}
+            return {name: rng.standard_normal(shape) for name, shape in self.torch_shapes().items()}
+        return {name: rng.choice(DIGITS, shape) for name, shape in self.torch_shapes().items()}
 
-    def solve_shape(self) -> tuple[int, ...]:
-        """Y's spatial shape: ⌊(S + 2p − d·(K−1) − 1) / s⌋ + 1 per axis."""
-        return tuple(
-            (s + 2 * p - d * (k - 1) - 1) // st + 1
-            for s, k, st, p, d in zip(
-                self.input[2:], self.filter[2:], self.stride, self.padding, self.dilation
-            )
-        )
+    def torch_shapes(self) -> dict[str, tuple[int, ...]]:
+        """X, W, δ and b's shapes; δ's spatial axes are ⌊(S + 2p − d·(K−1) − 1) / s⌋ + 1."""
+        axes = zip(self.input[2:], self.filter[2:], self.stride, self.padding, self.dilation)
+        out = tuple((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, k, st, p, d in axes)
+        return {"input": self.input, "filter": self.filter, "grad_output": (self.input[0], self.filter[0], *out),
+                "bias": (self.filter[0],)}  # fmt: skip
 
     def solve(self, operands: dict[str, np.ndarray]) -> Gradients:
         """The exact (or, for random cases, float64) forward output and gradients.
@@ -91,21 +86,13 @@ class Case:
         )  # fmt: skip
 
     def config(self, convention: Convention, per_axis: bool) -> Config:
-        """The parameters as passed (ints unless ``per_axis``) and the shapes in the convention's layout."""
+        """The parameters as passed (ints unless ``per_axis``) and the operands' shapes in the convention's layout."""
         passed = self.params(frozenset(PARAMETERS), per_axis)
         shapes = {name: tuple(convention.from_torch(name, np.empty(shape), self.dims).shape)
-                  for name, shape in self.shapes(convention).items()}  # fmt: skip
+                  for name, shape in self.torch_shapes().items() if name != "bias" or convention.bias != "none"}  # fmt: skip
         return Config(
             passed["stride"], passed["padding"], passed["dilation"], passed["groups"], self.dims, shapes
         )
-
-    def shapes(self, convention: Convention) -> dict[str, tuple[int, ...]]:
-        shapes = {
-            "input": self.input,
-            "filter": self.filter,
-            "grad_output": (self.input[0], self.filter[0], *self.solve_shape()),
-        }
-        return shapes | ({"bias": (self.filter[0],)} if convention.bias != "none" else {})
 
 
 def short_forms(x: np.ndarray, w: np.ndarray, g: np.ndarray, groups: int) -> tuple[np.ndarray, ...]:
