@@ -156,7 +156,7 @@ def _class(folder: Path) -> Path:
     for name in ("torch_basic", "bug_sign"):
         text = (IMPLS / f"{name}.py").read_text().replace("from reference import", "from _reference import")
         (folder / f"{name}.py").write_text(text.replace("def conv2d_backward", "def conv_backward"))
-    hangs = "def conv_backward(x, w, grad_output, stride=1, padding=0):\n    while x.shape[0] == 3:\n        pass\n"
+    hangs = "def conv_backward(x, w, grad_output, stride=1, padding=0):\n    while x.shape[0] == 3 and x.shape[2] == 3:\n        pass\n"
     (folder / "hangs.py").write_text(hangs)  # on the batch case only; the other cases return None
     (folder / "empty.py").write_text("# nothing yet\n")
     return folder
