@@ -28,7 +28,7 @@ class GroupedCommand(click.Command):
         sections: dict[str, list[tuple[str, str]]] = {}
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
-            if record:
+            if record and not isinstance(param, click.Argument):  # Click ≥ 8.5 lists those itself
                 sections.setdefault(getattr(param, "section", "Other options"), []).append(record)
         for name, records in sections.items():
             with formatter.section(name):

@@ -72,8 +72,15 @@ verify_options = stack(
 )  # fmt: skip
 
 
+def _target(function: Any) -> Any:
+    function = click.argument("target", metavar="TARGET")(function)
+    # Set, not passed: Click < 8.5 takes no help for an argument (≥ 8.5 lists it under "Positional arguments").
+    function.__click_params__[-1].help = "FILE.py[:FUNCTION], or a folder of .py files."
+    return function
+
+
 @click.command(cls=GroupedCommand)
-@click.argument("target", metavar="TARGET")
+@_target
 @verify_options
 @output_options(FORMATS)
 def verify(**flags: Any) -> None:
