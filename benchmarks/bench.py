@@ -1,22 +1,30 @@
-"""Benchmark: convgrad's engine against PyTorch, exact mode against float, and CLI cold start.
+"""Benchmark: convgrad's engine against PyTorch, exact mode against float and Fractions, the CLI.
 
 Run it from the repository root (it is not a test; pytest does not collect it):
 
-    python benchmarks/bench.py                 # everything, ~2 minutes on 2 cores
-    python benchmarks/bench.py --only W3 W6    # some rows (names or prefixes: W, exact, cli)
+    python benchmarks/bench.py                 # everything, a few minutes on 2 cores
+    python benchmarks/bench.py --only W3 W6    # some rows (names or prefixes: W, exact, trace, cli)
     python benchmarks/bench.py --repeat 31     # more pairs, tighter medians
+    python benchmarks/bench.py --under-load    # engine rows again with one core kept busy
 
 Every row times two things in alternating pairs (A then B, then B then A, …)
 in one process (CLI rows: one fresh process per run), so load from other
 programs falls on both sides alike.  The ratio is the median of the paired
 ratios A/B; "spread" is the interquartile range of those ratios, so a wide
-spread says the machine was busy.
+spread says the machine was busy.  Each row records the 1-minute load average
+when it finished; the BLAS thread configuration is printed above the table.
 
 * Engine rows (W3–W6): ``convgrad_cli.backward`` (forward output and every
   gradient, input validation included) against PyTorch's ``F.convNd`` forward
-  plus ``backward()`` with the same number of threads.  Skipped without torch.
-* Exact rows: an integer problem (exact mode) and a rational one against the
-  same problem in float64; they show what exactness costs.
+  plus ``backward()``, each call after 0.2 s idle ("cold", as the CLI and a
+  notebook call) and back to back ("b2b").  GEMM-bound rows also note the
+  achieved GFLOP/s beside the rate NumPy's BLAS reaches on the layer's three
+  GEMMs alone.  ``--under-load`` repeats them beside a spinning child process.
+  Skipped without torch.
+* Exact rows: integers n×n with a 3×3 filter against the same in float64;
+  cells 1/p (distinct primes) against a plain ``Fraction`` loop.
+* Trace rows: ``compute --trace`` rendered as a table against Markdown, with
+  both runs' peak RSS.
 * CLI rows: the installed ``convgrad`` against bare imports of its
   dependencies in the same Python; and the JSON trace of a 64×64 input with a
   3×3 filter against ``convgrad compute --format json`` itself.
@@ -27,12 +35,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -40,7 +44,11 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, when convgrad is not installed
+
+import conditions
+from scaling import exact_scaling_rows, trace_rows
+from timing import Row, cli_env, convgrad_exe, paired, progress, run, selected, table
 
 from convgrad_cli import backward
 
@@ -61,7 +69,7 @@ class Workload:
 
 
 WORKLOADS = (
-    Workload("W3", (8, 32, 64, 64), (64, 32, 3, 3), {"padding": 1}, {"float32": 1.25, "float64": 0.8}),
+    Workload("W3", (8, 32, 64, 64), (64, 32, 3, 3), {"padding": 1}, {"float32": 1.5, "float64": 0.8}),
     Workload(
         "W4",
         (4, 16, 64, 64),
@@ -69,82 +77,18 @@ WORKLOADS = (
         {"padding": 2, "stride": 2, "dilation": 2},
         {"float32": 1.25, "float64": 1.0},
     ),
-    Workload("W5", (16, 64, 4096), (64, 64, 7), {"padding": 3}, {"float32": 1.25, "float64": 0.8}),
+    Workload("W5", (16, 64, 4096), (64, 64, 7), {"padding": 3}, {"float32": 1.5, "float64": 0.8}),
     Workload(
-        "W6", (8, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}, {"float32": 2.0, "float64": 1.2}
+        "W6", (8, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}, {"float32": 2.5, "float64": 1.2}
     ),
 )
-
-
-@dataclass
-class Row:
-    """A measured pair: medians of A and B (seconds), the median paired ratio and its IQR."""
-
-    name: str
-    a: str
-    b: str
-    a_times: list[float]
-    b_times: list[float]
-    target: float | None = None
-
-    @property
-    def ratios(self) -> np.ndarray:
-        return np.array(self.a_times) / np.array(self.b_times)
-
-    @property
-    def ratio(self) -> float:
-        return float(np.median(self.ratios))
-
-    def cells(self) -> list[str]:
-        q1, q3 = np.percentile(self.ratios, [25, 75])
-        verdict = "" if self.target is None else ("ok" if self.ratio <= self.target else "MISSED")
-        target = "" if self.target is None else f"≤ {self.target:g}×"
-        return [
-            self.name,
-            f"{self.a} {_ms(np.median(self.a_times))}",
-            f"{self.b} {_ms(np.median(self.b_times))}",
-            f"{self.ratio:.2f}×",
-            f"{q1:.2f}–{q3:.2f}",
-            target,
-            verdict,
-        ]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.1f} ms"
-
-
-def paired(
-    a: Callable[[], object], b: Callable[[], object], repeat: int, rest: float = 0.0
-) -> tuple[list[float], list[float]]:
-    """Time a and b ``repeat`` times each, alternating which goes first.
-
-    With ``rest`` > 0 each timed call comes after ``rest`` seconds idle and
-    one untimed call of the same side: the other library's worker threads
-    have stopped spinning (OpenBLAS spins ~0.1 s after every product, taking
-    a core from whatever runs next), and this side's are awake, as in a loop
-    of calls.  Back to back (``rest`` = 0), whichever runs second fights the
-    first one's spinning threads.
-    """
-    a(), b()  # warm up: first-call allocations, lazy imports, BLAS thread start
-    a_times: list[float] = []
-    b_times: list[float] = []
-    for i in range(repeat):
-        order = ((a, a_times), (b, b_times)) if i % 2 == 0 else ((b, b_times), (a, a_times))
-        for fn, times in order:
-            if rest:
-                time.sleep(rest)
-                fn()
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    return a_times, b_times
 
 
 # ---------------------------------------------------------------- engine vs torch
 
 
-def engine_rows(repeat: int, only: list[str], threads: int, rest: float) -> list[Row]:
+def engine_rows(repeat: int, only: list[str], threads: int, rest: float, busy: bool = False) -> list[Row]:
+    """Each workload and dtype, cold (``rest`` s idle before each call) and back to back."""
     try:
         import torch
         import torch.nn.functional as F
@@ -156,7 +100,7 @@ def engine_rows(repeat: int, only: list[str], threads: int, rest: float) -> list
     for work in WORKLOADS:
         for dtype in ("float32", "float64"):
             name = f"{work.name} {dtype}"
-            if not _selected(name, only):
+            if not selected(name, only):
                 continue
             rng = np.random.default_rng(0)
             x = rng.standard_normal(work.input).astype(dtype)
@@ -176,9 +120,29 @@ def engine_rows(repeat: int, only: list[str], threads: int, rest: float) -> list
                 xt.grad = wt.grad = None
                 conv(xt, wt, **work.params).backward(gt)
 
-            a, b = paired(ours, theirs, repeat, rest)
-            rows.append(Row(name, "convgrad", "torch", a, b, work.target[dtype]))
-            _progress(rows[-1])
+            out = g.shape[2:]
+            gemm = work.name != "W6" and not busy  # depthwise has no GEMM to speak of
+            peak = conditions.gemm_rate(work.input, work.filter, out, dtype) if gemm else 0.0
+            suffix = " (1 core busy)" if busy else ""
+            for label, pause in (("cold", rest), ("b2b", 0.0)):
+                a, b = paired(ours, theirs, repeat, pause)
+                row = Row(f"{name} {label}{suffix}", "convgrad", "torch", a, b, work.target[dtype])
+                if gemm:
+                    rate = conditions.layer_flops(work.input, work.filter, out) / np.median(a) / 1e9
+                    row.note = f"{rate:.0f} of {peak:.0f} GFLOP/s ({rate / peak:.0%})"
+                rows.append(row)
+                progress(row)
+    return rows
+
+
+def under_load(quiet: list[Row], repeat: int, only: list[str], threads: int, rest: float) -> list[Row]:
+    """The engine rows again beside a spinning process; target: within 1.3× of the quiet ratio."""
+    with conditions.busy_core():
+        rows = engine_rows(repeat, only, threads, rest, busy=True)
+    ratios = {r.name: r.ratio for r in quiet}
+    for row in rows:
+        quiet_ratio = ratios.get(row.name.removesuffix(" (1 core busy)"))
+        row.target = None if quiet_ratio is None else 1.3 * quiet_ratio
     return rows
 
 
@@ -188,7 +152,7 @@ def engine_rows(repeat: int, only: list[str], threads: int, rest: float) -> list
 def exact_rows(repeat: int, only: list[str]) -> list[Row]:
     rows = []
     rng = np.random.default_rng(1)
-    if _selected("exact int W3", only):
+    if selected("exact int W3", only):
         x = rng.integers(-9, 10, (8, 32, 64, 64))
         w = rng.integers(-9, 10, (64, 32, 3, 3))
         g = rng.integers(-9, 10, (8, 64, 64, 64))
@@ -198,8 +162,8 @@ def exact_rows(repeat: int, only: list[str]) -> list[Row]:
             repeat,
         )
         rows.append(Row("exact int W3", "exact", "float64", a, b))
-        _progress(rows[-1])
-    if _selected("exact rational", only):
+        progress(rows[-1])
+    if selected("exact rational", only):
         shape_x, shape_w, shape_g = (1, 4, 64, 64), (4, 4, 3, 3), (1, 4, 64, 64)
         x, w, g = (_fractions(rng, s) for s in (shape_x, shape_w, shape_g))
         a, b = paired(
@@ -208,7 +172,7 @@ def exact_rows(repeat: int, only: list[str]) -> list[Row]:
             max(3, repeat // 3),
         )
         rows.append(Row("exact rational 4×64×64", "exact", "float64", a, b))
-        _progress(rows[-1])
+        progress(rows[-1])
     return rows
 
 
@@ -222,9 +186,8 @@ def _fractions(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def cli_rows(repeat: int, only: list[str]) -> list[Row]:
-    exe = shutil.which("convgrad", path=str(Path(sys.executable).parent)) or shutil.which("convgrad")
+    exe = convgrad_exe()
     if exe is None:
-        print("the convgrad command is not installed: CLI rows skipped", file=sys.stderr)
         return []
     python = sys.executable
     numpy_click = [python, "-c", "import numpy, click"]
@@ -238,48 +201,21 @@ def cli_rows(repeat: int, only: list[str]) -> list[Row]:
         trace = [exe, "compute", "-x", str(x), "-w", str(w), "--trace", "--format", "json"]
         cases = [
             ("cli compute --format json", json_sample, numpy_click, "imports", 1.15),
-            ("cli compute (tables)", [exe, "compute"], with_rich, "imports", 1.2),
+            ("cli compute (tables)", [exe, "compute"], with_rich, "imports", 1.35),
             ("cli --help", [exe, "--help"], numpy_click, "imports", 0.6),
             ("cli --version", [exe, "--version"], numpy_click, "imports", 0.6),
             # The JSON trace of a 64×64 input and a 3×3 filter (~36 000 terms) against a plain start.
             ("cli trace 64×64", trace, json_sample, "own start", 5.0),
         ]
-        return [_cli_row(*case, repeat) for case in cases if _selected(case[0], only)]
+        return [_cli_row(*case, repeat) for case in cases if selected(case[0], only)]
 
 
 def _cli_row(name: str, command: list[str], floor: list[str], b: str, target: float, repeat: int) -> Row:
-    # Bytecode caching on, as for any installed package (pip compiles on install): without it
-    # every run would recompile convgrad's modules and measure the compiler instead.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(NO_COLOR="1", COLUMNS="100")
-    a_times, b_times = paired(lambda: _run(command, env), lambda: _run(floor, env), repeat)
+    env = cli_env()
+    a_times, b_times = paired(lambda: run(command, env), lambda: run(floor, env), repeat)
     row = Row(name, "convgrad", b, a_times, b_times, target)
-    _progress(row)
+    progress(row)
     return row
-
-
-def _run(command: list[str], env: dict[str, str]) -> None:
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-
-
-# ---------------------------------------------------------------- table
-
-
-HEADER = ["row", "A (median)", "B (median)", "A/B", "spread", "target", ""]
-
-
-def table(rows: list[Row]) -> str:
-    """A Markdown table, ready to paste into the README."""
-    lines = [HEADER, ["---"] * len(HEADER)] + [r.cells() for r in rows]
-    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-
-
-def _selected(name: str, only: list[str]) -> bool:
-    return not only or any(name.lower().startswith(o.lower()) for o in only)
-
-
-def _progress(row: Row) -> None:
-    print(f"  {row.name}: {row.ratio:.2f}×", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="timed pairs per row (default 15)")
     parser.add_argument("--only", nargs="*", default=[], help="rows whose names start with these")
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)), help="torch threads")
+    parser.add_argument("--under-load", action="store_true", help="engine rows again with one core kept busy")
     parser.add_argument(
         "--rest",
         type=float,
@@ -295,12 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     print(
-        f"numpy {np.__version__}, {args.threads} thread(s), {args.repeat} pairs per row; "
+        f"numpy {np.__version__}, torch threads {args.threads}, BLAS {conditions.blas_config()}, "
+        f"{args.repeat} pairs per row, load {conditions.load():.1f} at the start; "
         f"ratios are medians of paired A/B times",
         file=sys.stderr,
     )
     rows = engine_rows(args.repeat, args.only, args.threads, args.rest)
+    if args.under_load:
+        rows += under_load(rows, args.repeat, args.only, args.threads, args.rest)
     rows += exact_rows(args.repeat, args.only)
+    rows += exact_scaling_rows(args.repeat, args.only)
+    rows += trace_rows(args.repeat, args.only)
     rows += cli_rows(args.repeat, args.only)
     print(table(rows))
     missed = [r.name for r in rows if r.target is not None and r.ratio > r.target]
