@@ -319,7 +319,7 @@ class _Progress:
     def __init__(self, total: int, enabled: bool, delay: float) -> None:
         self.total, self.enabled, self.delay, self.done = total, enabled, delay, 0
         self.started = time.monotonic()
-        self.lines = enabled and not sys.stderr.isatty()  # a log or a pipe: a bar would draw nothing there
+        self.lines = enabled and not _stderr_is_terminal()  # a log or a pipe: a bar would draw nothing there
         self.bar: Any = None
         self.task: Any = None
 
@@ -330,7 +330,7 @@ class _Progress:
         if forced is not None:
             return cls(files, forced, 0 if forced else PROGRESS_AFTER)
         # The JSON path must not load Rich.
-        wanted = files > 1 and sys.stderr.isatty() and request.output.format != "json"
+        wanted = files > 1 and _stderr_is_terminal() and request.output.format != "json"
         return cls(files, wanted, PROGRESS_AFTER)
 
     def tick(self) -> None:
@@ -356,3 +356,7 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr is not None and sys.stderr.isatty()  # None: started with stderr closed

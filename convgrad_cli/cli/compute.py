@@ -65,7 +65,7 @@ def run(request: ComputeRequest, stdin: BinaryIO | None) -> None:
     if trace_note and request.output.format != "table":  # the table view says it itself
         notes.append(trace_note)
     for note in notes:
-        print(f"convgrad: {note}", file=sys.stderr)
+        click.echo(f"convgrad: {note}", err=True)  # dropped, not sent to stdout, when stderr is closed
     inputs = operand_files(problem)
     if json_out:
         emit(json_text(result, selection), request.output, inputs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +85,8 @@ def run(request: ExplainRequest) -> None:
 
     distinct_files(request.output.files() | request.trace.files())
     if request.input_shape is None and request.filter_shape is None:
-        print("convgrad: using the hand-written page's shapes (give --input-shape and --filter-shape for your own)",
-              file=sys.stderr)  # fmt: skip
+        click.echo("convgrad: using the hand-written page's shapes (give --input-shape and --filter-shape for your own)",
+                   err=True)  # fmt: skip
     frame = frame_for(request)
     derivation = build_symbolic(frame, selection_for(frame, request))
     if request.output.format == "json":

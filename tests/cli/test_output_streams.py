@@ -116,3 +116,12 @@ def test_a_closed_stdin_read_as_dash_is_one_line(args: str) -> None:
         done.stderr.splitlines()[-1]
         == "convgrad: error: -: standard input is not available; give a file path instead"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    ["compute -f json", "explain -f json", "check --sample page --grad-filter '[[1, 2], [3, 4]]' -f json"],
+)
+def test_a_closed_stderr_drops_the_notes_and_keeps_stdout_clean(args: str) -> None:
+    done = shell(f"convgrad {args} 2>&-")
+    assert done.stdout.startswith('{\n  "schema": "convgrad/1"') and "convgrad:" not in done.stdout
