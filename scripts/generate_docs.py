@@ -6,7 +6,7 @@
 - docs/cli.md, whole: every command's real ``--help``, found by walking the ``convgrad``
   group, so a new command or subcommand appears without touching this script.
 - In CONTRIBUTING.md, between ``<!-- layout -->`` and ``<!-- /layout -->``: the package map,
-  one line per package and module, each the first line of its docstring, in layer order.
+  one line per package and module, each its docstring's first paragraph, in layer order.
 - In any docs/*.md, the text between ``<!-- convgrad: ARGS -->`` and ``<!-- /convgrad -->``:
   what ``convgrad ARGS`` prints (e.g. ``check --list-mistakes --format markdown``), as it is;
   with ``<!-- convgrad text: ARGS -->``, as a ``text`` code block after a ``$ convgrad ARGS`` line.
@@ -92,9 +92,10 @@ def refreshed(text: str) -> str:
 
 
 def summary(module: Path) -> str:
-    """The first line of a module's docstring."""
+    """The first paragraph of a module's docstring, on one line."""
     docstring = ast.get_docstring(ast.parse(module.read_text(encoding="utf-8"))) or ""
-    return re.sub(r":\w+:`", "`", docstring.strip().split("\n")[0])  # Sphinx roles read as code
+    first = " ".join(docstring.strip().split("\n\n")[0].split())
+    return re.sub(r":\w+:`", "`", first)  # Sphinx roles read as code
 
 
 def layout() -> str:
