@@ -141,17 +141,29 @@ class ConvgradGroup(click.Group):
                     "use smaller arrays, less padding or dilation",
                 )
             ) from None
-        except Exception:
-            if _debugging(ctx):
-                raise
-            import traceback  # only on the error path: not worth its import time on every start
+        except OSError as error:
+            # No file named: a write to an open stream, i.e. stdout (a command's --help, Rich's flush, …).
+            # Files convgrad opens itself fail as InputErrors, naming the file.
+            if error.filename is not None or _debugging(ctx):
+                _internal_error(ctx)
+            from .emit import stdout_failed
 
-            click.echo(f"convgrad: internal error: {traceback.format_exc().splitlines()[-1]}", err=True)
-            click.echo(
-                "this is a bug; rerun with --debug (or CONVGRAD_DEBUG=1) for the traceback and report it",
-                err=True,
-            )
-            ctx.exit(ExitCode.INTERNAL_ERROR)
+            raise Failure(stdout_failed(error)) from None
+        except Exception:
+            _internal_error(ctx)
+
+
+def _internal_error(ctx: click.Context) -> NoReturn:
+    """A bug: one line naming the exception, and exit 101 (the traceback itself with --debug)."""
+    if _debugging(ctx):
+        raise  # the exception being handled
+    import traceback  # only on the error path: not worth its import time on every start
+
+    click.echo(f"convgrad: internal error: {traceback.format_exc().splitlines()[-1]}", err=True)
+    click.echo(
+        "this is a bug; rerun with --debug (or CONVGRAD_DEBUG=1) for the traceback and report it", err=True
+    )
+    ctx.exit(ExitCode.INTERNAL_ERROR)
 
 
 def _reader_gone() -> NoReturn:

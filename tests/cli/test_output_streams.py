@@ -28,7 +28,10 @@ def shell(command: str) -> subprocess.CompletedProcess[str]:
 
 
 @needs_dev_full
-@pytest.mark.parametrize("args", ["compute -f json", "compute", "explain -f markdown", "--help", "--version"])
+@pytest.mark.parametrize(
+    "args", ["compute -f json", "compute", "explain -f markdown", "--help", "--version", "compute --help",
+             "samples show --help"]
+)  # fmt: skip
 def test_a_full_stdout_is_one_line_and_exit_2(args: str) -> None:
     done = shell(f"convgrad {args} > /dev/full")
     assert done.returncode == 2, done.stderr
