@@ -1,9 +1,10 @@
 """The page's structure, declared once: its sections in order, and what each one walks over.
 
-The table, Markdown and LaTeX views each register a heading and one body per section in
-a :class:`Bodies` and walk it, so the order of the hand-written page lives here only: the problem, ∂L/∂W one
-weight at a time, the pattern of ∂L/∂X, rot180(W), the full convolution window by window,
-∂L/∂b, the summary.  No Rich here, and no spelling of the mathematics (that is the views').
+The table, Markdown and LaTeX views each register a heading and one body per section in a
+:class:`Bodies` and walk it, so the order of the hand-written page lives here only: the
+problem, ∂L/∂W one weight at a time, the pattern of ∂L/∂X, rot180(W), the full convolution
+window by window, ∂L/∂b, the summary.  No Rich here, and no spelling of the mathematics
+(that is the views').
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .prose import Words, results_only
 PATTERN_LIMIT = (49, 16)  # rows × columns of the largest contribution table a view draws
 GRID_VIEW = 15  # grids longer than this on an axis are drawn around the window only
 T = TypeVar("T")
+KEYS = ("problem", "weights", "pattern", "rotation", "windows", "grad_input", "bias", "summary")
 
 
 @dataclass(frozen=True, slots=True)

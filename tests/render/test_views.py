@@ -139,6 +139,16 @@ def test_the_table_view_written_to_a_file_is_what_stdout_shows(runner: CliRunner
     assert out.read_text(encoding="utf-8") == (GOLDEN / "page.table.txt").read_text(encoding="utf-8")
 
 
+def test_every_view_has_a_body_for_every_section_of_the_page() -> None:
+    from convgrad_cli.render import latex as latex_view
+    from convgrad_cli.render import markdown as markdown_view
+    from convgrad_cli.render import page
+    from convgrad_cli.render import table as table_view
+
+    for view in (table_view, markdown_view, latex_view):
+        assert sorted(view.PAGE.bodies) == sorted(page.KEYS), view.__name__
+
+
 def test_colour_follows_flags_and_no_color(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "\x1b[" in run(runner, "--color").stdout
     assert "\x1b[" not in run(runner, "--no-color").stdout
