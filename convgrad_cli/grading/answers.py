@@ -54,11 +54,6 @@ def read_answer(text: str, stdin: BinaryIO | None = None, dims: int = 2) -> Answ
         raise error.with_source(name) from None
 
 
-def answer_arrays(document: Any) -> dict[str, np.ndarray]:
-    """The arrays of a parsed answer document, checked key by key."""
-    return read_keys(document)[0]
-
-
 def read_keys(document: Any) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
     """The arrays of a parsed answer document by canonical name, and a note for each alias read."""
     if not isinstance(document, dict):
