@@ -51,20 +51,20 @@ def verify(
     values differ by axis.
     """
     conv = convention_named(convention)
+    names = {k: v for k, v in (("forward", forward), ("backward", backward)) if isinstance(v, str)}
     if isinstance(function, (str, os.PathLike)):
-        names = {k: v for k, v in (("forward", forward), ("backward", backward)) if isinstance(v, str)}
         return verify_file(
             str(function), conv, names=names, timeout=timeout, per_axis=per_axis, memory_mb=memory_mb
         )
     target = getattr(function, "__name__", repr(function))
     if isinstance(function, ModuleType):
         try:
-            functions = find(function, conv, {}, target)
+            functions = find(function, conv, names, target)
         except NotFound as error:
             raise InputError(*error.args) from None
     else:
         roles = [role for role, _ in conv.roles]
-        functions = {roles[-1]: function} | ({roles[0]: forward} if len(roles) > 1 else {})
+        functions = ({roles[0]: forward} if len(roles) > 1 else {}) | {roles[-1]: function}  # in role order
         if len(roles) > 1 and not callable(forward):
             raise InputError(
                 "forward", f"the {conv.name} convention calls a forward function too", "pass forward=…"
