@@ -210,6 +210,7 @@ def test_a_folder_on_the_command_line(tmp_path: Path) -> None:
     assert "1 of 2 files pass every case" in result.stdout
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="process groups and /proc")
 def test_ctrl_c_exits_130_and_leaves_no_process_behind() -> None:
     command = [sys.executable, "-m", "convgrad_cli", "verify", str(IMPLS / "bug_loops.py"), "--timeout", "30"]
     process = subprocess.Popen(
