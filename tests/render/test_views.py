@@ -130,7 +130,8 @@ def test_the_table_view_printed_piece_by_piece_is_the_whole_page(sample: str) ->
     console = Console(width=80, file=open(os.devnull, "w"), color_system="truecolor", force_terminal=True)  # noqa: SIM115
     with console.capture() as capture:
         console.print(derivation_view(d))
-    assert "".join(printed(console, sections(d))) == capture.get()
+    for batch in (1, 3, 64):
+        assert "".join(printed(console, sections(d), batch)) == capture.get()
 
 
 def test_the_table_view_written_to_a_file_is_what_stdout_shows(runner: CliRunner, tmp_path: Path) -> None:
