@@ -1,8 +1,8 @@
 """Running the user's code: in a child process with a timeout and a memory ceiling, or in-process.
 
-The child (``multiprocessing`` with *spawn*: a fresh interpreter, nothing inherited)
-imports the user's file, finds its functions, then answers one call per case over a
-pipe.  A case that runs past its timeout gets the child killed and a fresh one started
+The child (a fresh interpreter started by :mod:`.runners`, nothing inherited but sys.path)
+imports the user's file, finds its functions, then answers one call per case over its
+stdin and stdout.  A case that runs past its timeout gets the child killed and a fresh one started
 for the rest; Ctrl-C in convgrad kills it too, and a child whose parent has gone exits on
 its own, so no process is left behind.  This is isolation against mistakes, not a sandbox:
 the code runs with the user's rights, as it would under pytest.
@@ -13,16 +13,16 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
+import pickle
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -219,11 +219,36 @@ def _same_file(a: str, b: str) -> bool:
 # ---------------------------------------------------------------- the child process
 
 
-def serve(conn: Connection, path: str, convention: Convention, names: dict[str, str], memory_mb: int) -> None:
-    """The child's main loop: load, say what was found, then answer ("call", arrays, params) until "stop"."""
+class Channel:
+    """Pickled messages over two byte streams: the child's private copies of its stdin and stdout."""
+
+    def __init__(self, inbox: BinaryIO, outbox: BinaryIO) -> None:
+        self.inbox, self.outbox = inbox, outbox
+
+    def recv(self) -> Any:
+        return pickle.load(self.inbox)
+
+    def send(self, message: Any) -> None:
+        pickle.dump(message, self.outbox)
+        self.outbox.flush()
+
+
+def main() -> None:
+    """The child process: ``python -c "from convgrad_cli.grading.verify.child import main; main()"``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is convgrad's to handle: it kills this process
     _watch_parent(os.getppid())
-    _quiet()
+    channel = Channel(os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb"))
+    _quiet()  # after the copies: the user's input() and print() must not touch the messages
+    sys.path[:0] = [entry for entry in channel.recv() if entry not in sys.path]
+    try:
+        path, convention, names, memory_mb = channel.recv()
+    except EOFError:
+        return
+    serve(channel, path, convention, names, memory_mb)
+
+
+def serve(conn: Channel, path: str, convention: Convention, names: dict[str, str], memory_mb: int) -> None:
+    """Load, say what was found, then answer ("call", arrays, params) until "stop" or end of input."""
     _limit_memory(memory_mb)
     try:
         functions = find(load_module(Path(path)), convention, names, Path(path).name)
@@ -235,7 +260,10 @@ def serve(conn: Connection, path: str, convention: Convention, names: dict[str, 
         conn.send(Raised(user_error(error, path)))
         return
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # convgrad closed the pipe: nothing more to do
+            return
         if message == "stop":
             return
         _, arrays, params = message
@@ -253,9 +281,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def _quiet() -> None:
-    # The user's prints must not mix into convgrad's stdout (a JSON document) or flood stderr.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
+    # The user's prints must not reach convgrad's messages or flood the terminal; input() reads nothing.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
         os.dup2(devnull, fd)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +51,17 @@ def test_in_process_calls_get_copies_and_mutation_is_still_caught(impl: Load) ->
 def test_a_path_runs_in_a_child_process() -> None:
     report = convgrad_cli.verify(f"{IMPLS / 'dls.py'}", convention="dls")
     assert report.passed and report.convention == "dls"
+
+
+def test_an_autograder_script_needs_no_main_guard(tmp_path: Path) -> None:
+    script = tmp_path / "grade.py"
+    script.write_text(
+        "import convgrad_cli\n"
+        f"report = convgrad_cli.verify({str(IMPLS / 'bug_sign.py')!r})\n"
+        "print(report.passed, report.first_failure.mistakes)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "False ['sign-flip']\n"), done.stderr
 
 
 def test_an_adapter_in_a_few_lines_verifies_any_calling_convention(monkeypatch: pytest.MonkeyPatch) -> None:
