@@ -170,7 +170,7 @@ def case_rows(report: VerifyReport) -> str:
 
 def markdown(report: VerifyReport) -> str:
     """Feedback to paste: the cases as a table, then the first failure in full."""
-    lines = [f"## {title(report)}", "", f"**{summary_line(report)}** ({tolerance_line(report)})", ""]
+    lines = [f"## {title(report)}", "", f"**{summary_line(report)}**; {tolerance_line(report)}.", ""]
     lines += ["| | case | parameters | shapes | verdict |", "|---|---|---|---|---|"]
     for case in report.cases:
         cells = (
