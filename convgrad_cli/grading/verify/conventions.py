@@ -43,10 +43,14 @@ def unpack(returned: Any, names: tuple[str, ...], optional: tuple[str, ...] = ()
     allowed = [len(names) + k for k in range(len(optional) + 1)]
     if not isinstance(returned, (tuple, list)) or len(returned) not in allowed:
         counts = " or ".join(map(str, allowed))
-        got = f"{len(returned)} values" if isinstance(returned, (tuple, list)) else _kind(returned)
+        got = _count(len(returned)) if isinstance(returned, (tuple, list)) else _kind(returned)
         expected = ", ".join((*names, *(f"[{n}]" for n in optional)))
         raise BadReturn(f"returned {got}; expected a tuple of {counts}: ({expected})")
     return dict(zip((*names, *optional), returned))
+
+
+def _count(n: int) -> str:
+    return "1 value" if n == 1 else f"{n} values"
 
 
 def _kind(value: Any) -> str:

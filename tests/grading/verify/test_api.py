@@ -99,3 +99,55 @@ def test_an_unknown_convention_is_a_usage_error() -> None:
         InputError, match="'pytorch' is not a convention convgrad knows; use torch, channels-last"
     ):
         convgrad_cli.verify(str(IMPLS / "torch_basic.py"), convention="pytorch")
+
+
+def _returns(*values: object) -> Callable[..., object]:
+    """A 'backward' that returns these values, built per call from the inputs' shapes."""
+
+    def backward(x: np.ndarray, w: np.ndarray, grad_output: np.ndarray) -> object:
+        made = {"dx": np.zeros(x.shape), "dw": np.zeros(w.shape)}
+        return tuple(made.get(v, v) if isinstance(v, str) else v(x, w) if callable(v) else v for v in values)
+
+    return backward
+
+
+@pytest.mark.parametrize(
+    ("function", "array", "mistake", "message"),
+    [
+        (_returns(None, "dw"), "grad_input", "returned-none", "∂L/∂X is None; expected an array of shape (1, 1, 3, 3)"),
+        (_returns("dx", lambda x, w: np.zeros(w.shape, np.float32)), "grad_filter", None, "∂L/∂W: 4 of 4 cells wrong"),
+        (_returns("dx", lambda x, w: np.full(w.shape, np.nan)), "grad_filter", "not-finite",
+         "∂L/∂W holds 4 NaN or infinite values"),
+        (_returns("dx", "a string"), "grad_filter", "wrong-dtype", "∂L/∂W is an array of dtype <U8; expected a float64 array"),
+        (_returns(lambda x, w: np.zeros((3, 3)), "dw"), "grad_input", "wrong-shape", "∂L/∂X has shape (3, 3); expected (1, 1, 3, 3)"),
+    ],
+    ids=["None", "float32", "NaN", "str", "shape"],
+)  # fmt: skip
+def test_code_mistakes_name_the_array_and_say_expected_and_got(
+    function: Callable[..., object], array: str, mistake: str | None, message: str
+) -> None:
+    case = convgrad_cli.verify(function).cases[0]
+    result = next(a for a in case.arrays if a.name == array)
+    assert (case.status, result.right, result.mistake, result.message) == ("fail", False, mistake, message)
+
+
+def test_right_values_in_the_wrong_dtype_are_named(impl: Load) -> None:
+    reference = impl("reference").backward
+
+    def float32(x: np.ndarray, w: np.ndarray, grad_output: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        dx, dw, _ = reference(x, w, grad_output)
+        return dx.astype(np.float32), dw
+
+    result = convgrad_cli.verify(float32).cases[0].arrays[0]
+    assert (result.mistake, result.message) == (
+        "wrong-dtype",
+        "∂L/∂X has dtype float32; expected float64, the dtype of the inputs",
+    )
+
+
+def test_a_return_the_convention_cannot_read_fails_with_what_came_back() -> None:
+    case = convgrad_cli.verify(_returns("dx")).cases[0]
+    assert (case.status, case.message) == (
+        "fail",
+        "returned 1 value; expected a tuple of 2 or 3: (grad_input, grad_filter, [grad_bias])",
+    )
