@@ -25,6 +25,8 @@ when it finished; the BLAS thread configuration is printed above the table.
   cells 1/p (distinct primes) against a plain ``Fraction`` loop.
 * Trace rows: ``compute --trace`` rendered as a table against Markdown, with
   both runs' peak RSS.
+* Check row: ``convgrad check`` on a folder of 1000 answers against a folder
+  of one, and the cost per file.
 * CLI rows: the installed ``convgrad`` against bare imports of its
   dependencies in the same Python; and the JSON trace of a 64×64 input with a
   3×3 filter against ``convgrad compute --format json`` itself.
@@ -47,7 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, when convgrad is not installed
 
 import conditions
-from scaling import exact_scaling_rows, trace_rows
+from scaling import check_rows, exact_scaling_rows, trace_rows
 from timing import Row, cli_env, convgrad_exe, paired, progress, run, selected, table
 
 from convgrad_cli import backward
@@ -243,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += exact_rows(args.repeat, args.only)
     rows += exact_scaling_rows(args.repeat, args.only)
     rows += trace_rows(args.repeat, args.only)
+    rows += check_rows(max(3, args.repeat // 3), args.only)
     rows += cli_rows(args.repeat, args.only)
     print(table(rows))
     missed = [r.name for r in rows if r.target is not None and r.ratio > r.target]

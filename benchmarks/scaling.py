@@ -1,9 +1,10 @@
-"""Rows that grow with n: exact integers and many-denominator fractions, and traced renders."""
+"""Rows that grow with n: exact integers and many-denominator fractions, traced renders, checking a class."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import subprocess
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -89,3 +90,33 @@ def _trace(exe: str, folder: Path, n: int, repeat: int) -> Row:
     row = Row(f"trace table {n}×{n}", "table", "markdown", a, b, 2.0 if n > 16 else None, note)
     progress(row)
     return row
+
+
+def check_rows(repeat: int, only: list[str]) -> list[Row]:
+    """``check`` on a folder of 1000 answers to the page's problem against a folder of one: the cost per file."""
+    exe = convgrad_exe()
+    if exe is None or not selected("check 1000 answers", only):
+        return []
+    rng = np.random.default_rng(6)
+    with tempfile.TemporaryDirectory() as folder:
+        many, one = Path(folder, "many"), Path(folder, "one")
+        many.mkdir()
+        one.mkdir()
+        for i in range(1000):  # right and wrong answers to ∂L/∂W of the page: [[-1, 9], [4, 14]]
+            answer = [[-1, 9], [4, 14]] if i % 3 else rng.integers(-9, 15, (2, 2)).tolist()
+            (many / f"student{i:04d}.json").write_text(json.dumps({"grad_filter": answer}))
+        (one / "student.json").write_text(json.dumps({"grad_filter": [[-1, 9], [4, 14]]}))
+        env = cli_env()
+        base = [exe, "check", "--sample", "page", "--format", "json", "--answer"]
+        a, b = paired(
+            lambda: _checked([*base, str(many)], env), lambda: _checked([*base, str(one)], env), repeat
+        )
+    per_file = (np.median(a) - np.median(b)) / 999
+    row = Row("check 1000 answers", "1000 files", "1 file", a, b, note=f"{per_file * 1e3:.2f} ms per file")
+    progress(row)
+    return [row]
+
+
+def _checked(command: list[str], env: dict[str, str]) -> None:
+    # Exit status 1 (some answers wrong) is the expected outcome here, not a failure.
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
