@@ -33,7 +33,7 @@ from .wide import Phase, Reads, WideGrid, correlate_and_filter_rows, correlate_r
 def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     """Y (N, C_out, *S_out) = conv(X, W), without bias: Y = Σ_k W_k · (X shifted by k)."""
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
-    with one_blas_thread(_work(grid, x, w)):
+    with one_blas_thread(_work(grid, x, w), _floats(x, w)):
         return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x)
 
 
@@ -44,7 +44,7 @@ def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[
     the same sum without materialising the zero-inserted, padded δ.
     """
     grid = WideGrid.of(spec, spatial, w.shape[2:])
-    with one_blas_thread(_work(grid, delta, w)):
+    with one_blas_thread(_work(grid, delta, w), _floats(delta, w)):
         return _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
 
 
@@ -56,7 +56,7 @@ def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[
     """
     grid = WideGrid.of(spec, x.shape[2:], kernel)
     work = delta.shape[0] * prod(grid.out) * delta.shape[1] * (x.shape[1] // spec.groups) * prod(kernel)
-    with one_blas_thread(work):
+    with one_blas_thread(work, _floats(x, delta)):
         ds = _spread(grid, delta, spec.groups)
         grad = _grad_filter(grid, _split(grid, x, spec.groups), ds, x, kernel)
     return rot180(grad, spec.dims) if spec.mode == "convolve" else grad
@@ -71,9 +71,10 @@ def gradients(
     problems run in parts on the engine's threads (see :mod:`.threads`).
     """
     work = _work(WideGrid.of(spec, x.shape[2:], w.shape[2:]), x, w)
-    with one_blas_thread(work):
+    floats = _floats(x, w, delta)
+    with one_blas_thread(work, floats):
         by_groups, count = _independent(x, w, spec)
-        parts = parts_for(work, count) if np.result_type(x, w, delta).kind == "f" else 1
+        parts = parts_for(work, count) if floats else 1
         if parts > 1:
             return _in_parts(x, w, delta, spec, by_groups, parts)
         return _gradients(x, w, delta, spec)
@@ -94,6 +95,11 @@ def _gradients(
 def _work(grid: WideGrid, a: np.ndarray, w: np.ndarray) -> int:
     """Multiply-adds of one pass: N · ΠS_out · C_out · C_in/G · ΠK."""
     return a.shape[0] * prod(grid.out) * w.size
+
+
+def _floats(*arrays: np.ndarray) -> bool:
+    """True when the products run in floats, on BLAS (integers and Python objects do not)."""
+    return np.result_type(*arrays).kind == "f"
 
 
 def _independent(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> tuple[bool, int]:

@@ -20,8 +20,48 @@ from typing import Any
 LIMIT_FROM = 1 << 14  # multiply-adds below which BLAS never threads: leave it alone
 SPLIT_FROM = 1 << 22  # multiply-adds per part from which a part on its own thread pays
 
-_state: dict[str, Any] = {"depth": 0, "saved": None, "libs": None, "pool": None, "workers": 0}
-_lock: Any = None
+_pool: Any = None  # the engine's threads, started by the first problem big enough to need them
+_pool_size = 0
+
+
+class _BlasLimit:
+    """BLAS held to one thread while any engine call runs, then restored (process-wide, as BLAS is)."""
+
+    def __init__(self) -> None:
+        self.lock: Any = None
+        self.depth = 0
+        self.saved: list[int] = []
+        self.libs: list[Any] | None = None
+
+    def enter(self) -> None:
+        if self.lock is None:
+            import threading
+
+            self.lock = threading.Lock()
+        with self.lock:
+            if self.depth == 0:
+                self.saved = [lib.get_num_threads() for lib in self.blas()]
+                for lib in self.blas():
+                    lib.set_num_threads(1)
+            self.depth += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                for lib, n in zip(self.blas(), self.saved):
+                    lib.set_num_threads(n)
+
+    def blas(self) -> list[Any]:
+        """The loaded BLAS libraries' controllers, found once (a scan of the loaded libraries)."""
+        if self.libs is None:
+            from threadpoolctl import ThreadpoolController
+
+            self.libs = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        return self.libs
+
+
+_limit = _BlasLimit()
 
 
 def cores() -> int:
@@ -38,52 +78,20 @@ def parts_for(work: int, independent: int) -> int:
 
 
 @contextmanager
-def one_blas_thread(work: int) -> Iterator[None]:
+def one_blas_thread(work: int, floats: bool = True) -> Iterator[None]:
     """Run the block with BLAS on one thread, then restore its setting (nested and thread-safe).
 
-    Small work is left alone: BLAS does not thread it, and the CLI's small runs skip
-    importing threadpoolctl.
+    Small work, and work on integers or Python objects, is left alone: BLAS does not
+    thread it (or is not called), and the CLI's small runs skip importing threadpoolctl.
     """
-    if work < LIMIT_FROM:
+    if work < LIMIT_FROM or not floats:
         yield
         return
-    _enter()
+    _limit.enter()
     try:
         yield
     finally:
-        _leave()
-
-
-def _enter() -> None:
-    global _lock
-    if _lock is None:
-        import threading
-
-        _lock = threading.Lock()
-    with _lock:
-        if _state["depth"] == 0:
-            libs = _blas()
-            _state["saved"] = [lib.get_num_threads() for lib in libs]
-            for lib in libs:
-                lib.set_num_threads(1)
-        _state["depth"] += 1
-
-
-def _leave() -> None:
-    with _lock:
-        _state["depth"] -= 1
-        if _state["depth"] == 0:
-            for lib, n in zip(_blas(), _state["saved"]):
-                lib.set_num_threads(n)
-
-
-def _blas() -> list[Any]:
-    """The loaded BLAS libraries' controllers, found once (a scan of the loaded libraries)."""
-    if _state["libs"] is None:
-        from threadpoolctl import ThreadpoolController
-
-        _state["libs"] = ThreadpoolController().select(user_api="blas").lib_controllers
-    return list(_state["libs"])
+        _limit.leave()
 
 
 def run_parts(job: Callable[[int], None], parts: int) -> None:
@@ -91,14 +99,14 @@ def run_parts(job: Callable[[int], None], parts: int) -> None:
 
     The copy carries context variables such as ``np.errstate`` into the threads.
     """
+    global _pool, _pool_size
     import contextvars  # only big problems get here: small runs (the CLI's) skip the imports
     from concurrent.futures import ThreadPoolExecutor
 
-    if _state["workers"] < parts:
-        _state["workers"] = max(parts, cores())
-        _state["pool"] = ThreadPoolExecutor(_state["workers"], thread_name_prefix="convgrad")
-    pool = _state["pool"]
-    futures = [pool.submit(contextvars.copy_context().run, job, i) for i in range(parts)]
+    if _pool_size < parts:
+        _pool_size = max(parts, cores())
+        _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="convgrad")
+    futures = [_pool.submit(contextvars.copy_context().run, job, i) for i in range(parts)]
     for future in futures:
         future.result()
 

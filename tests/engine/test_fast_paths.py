@@ -239,7 +239,7 @@ def test_reads_outside_the_source_are_refused() -> None:
         (["--version"], ["numpy", "rich"]),
         # The built-in sample is package data, read with importlib.resources (pathlib and
         # tempfile behind it): only runs that use a sample pay for it.
-        (["compute", "--format", "json"], ["rich", "traceback"]),
+        (["compute", "--format", "json"], ["rich", "traceback", "threadpoolctl"]),
         (
             ["compute", "-x", "[[1, 2], [3, 4]]", "-w", "[[1]]", "--format", "json"],
             ["rich", "tempfile", "importlib.resources", "traceback"],
