@@ -51,3 +51,9 @@ def test_python_examples_run() -> None:
         exec(compile(block, str(README), "exec"), namespace)
     report = namespace["report"]
     assert report.correct  # type: ignore[attr-defined]
+
+
+def test_ci_installs_a_tex_engine_so_the_latex_tests_run() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "apt-get install" in ci and "texlive-latex-base" in ci and "texlive-latex-recommended" in ci
+    assert 'CI="${CI:-true}"' in ci, "without CI=true a missing pdflatex would skip the LaTeX tests"
