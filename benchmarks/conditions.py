@@ -55,7 +55,7 @@ def gemm_rate(
     dtype: str,
     repeat: int = 5,
 ) -> float:
-    """GFLOP/s NumPy's BLAS reaches on the layer's three GEMMs (forward, ∂L/∂X, ∂L/∂W), best of ``repeat``.
+    """GFLOP/s NumPy's BLAS reaches on the layer's GEMMs (forward, ∂L/∂X, ∂L/∂W), best of ``repeat``.
 
     The shapes of one product over the whole layer: the engine's blocks are narrower.
     """

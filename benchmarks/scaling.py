@@ -58,7 +58,7 @@ def _many_denominators(n: int, repeat: int) -> Row:
 
 
 def _fraction_loop(x: list[list[Fraction]], w: list[list[Fraction]], g: list[list[int]]) -> None:
-    """Y, ∂L/∂X and ∂L/∂W by the definition, one Fraction at a time: the baseline exact mode must beat."""
+    """Y, ∂L/∂X and ∂L/∂W by the definition, a Fraction at a time: what exact mode must beat."""
     n, k, m = len(x), len(w), len(g)
     [[sum(x[i + p][j + q] * w[p][q] for p in range(k) for q in range(k)) for j in range(m)] for i in range(m)]
     dx: list[list[Any]] = [[0] * n for _ in range(n)]
@@ -93,7 +93,7 @@ def _trace(exe: str, folder: Path, n: int, repeat: int) -> Row:
 
 
 def check_rows(repeat: int, only: list[str]) -> list[Row]:
-    """``check`` on a folder of 1000 answers to the page's problem against a folder of one: the cost per file."""
+    """``check`` on a folder of 1000 answers to the page's problem against a folder of one."""
     exe = convgrad_exe()
     if exe is None or not selected("check 1000 answers", only):
         return []

@@ -223,7 +223,7 @@ def total(a: Scaled, axis: tuple[int, ...]) -> Scaled:
 
 
 def pairwise_sum(parts: list[np.ndarray]) -> np.ndarray:
-    """Σ parts, added in pairs (a tree): exact sums of many distinct denominators grow them once per level."""
+    """Σ parts, added in pairs (a tree): many distinct denominators grow once per level, not per term."""
     while len(parts) > 1:
         parts = [a + b for a, b in zip(parts[::2], parts[1::2])] + parts[len(parts) - len(parts) % 2 :]
     return parts[0]

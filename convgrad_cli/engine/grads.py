@@ -117,7 +117,7 @@ def _independent(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> tuple[bool, in
 def _in_parts(
     x: np.ndarray, w: np.ndarray, delta: np.ndarray, spec: ConvSpec, by_groups: bool, parts: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_gradients` on ``parts`` ranges of the groups or of the batch, one thread each, into whole arrays.
+    """:func:`_gradients` on ``parts`` ranges of the groups or the batch, a thread each, into whole arrays.
 
     Each thread also copies its results in, so the copies run in parallel.
     """

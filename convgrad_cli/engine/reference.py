@@ -21,14 +21,18 @@ _OUT, _KERNEL = "ijl", "pqr"  # einsum letters for up to three spatial axes
 
 
 def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
-    """Y (N, C_out, *S_out): y_i = Σ_c Σ_k x_(i·s + k·d) · w_k on the zero-padded X (W rotated in convolve mode)."""
+    """Y (N, C_out, *S_out): y_i = Σ_c Σ_k x_(i·s + k·d) · w_k on the zero-padded X.
+
+    In convolve mode W is rotated by 180° first.
+    """
     return correlate(_pad(x, spec.padding), _spread(_oriented(w, spec), spec), spec.stride, spec.groups)
 
 
 def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[int, ...]) -> np.ndarray:
-    """∂L/∂W (C_out, C_in/G, *K): ∂L/∂w_k = Σ_n Σ_i δ_i · x_(i·s + k·d), δ sliding over X like a filter.
+    """∂L/∂W (C_out, C_in/G, *K): ∂L/∂w_k = Σ_n Σ_i δ_i · x_(i·s + k·d).
 
-    δ is dilated by the stride and slides d cells at a time; the first K positions are the taps.
+    δ slides over X like a filter: dilated by the stride, d cells at a time; the
+    first K positions are the taps.  Rotated by 180° in convolve mode.
     """
     spread = dilate(delta, spec.stride)  # (N, C_out, *((S_out − 1)·s + 1))
     win = _windows(_pad(x, spec.padding), spread.shape[2:], spec.dilation)
@@ -40,7 +44,7 @@ def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[
 
 
 def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[int, ...]) -> np.ndarray:
-    """∂L/∂X (N, C_in, *S) = crop(dilate(δ, s) padded by E − 1 ⋆ rot180(dilate(W, d))), the full correlation.
+    """∂L/∂X (N, C_in, *S) = crop(pad(dilate(δ, s), E − 1) ⋆ rot180(dilate(W, d))): a full correlation.
 
     E is the dilated kernel's extent; input cells no window reached (past the
     last stride step) get zeros, and the border the forward padding added is cropped.
