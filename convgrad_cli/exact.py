@@ -175,7 +175,7 @@ def product(op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Scaled, b: Sc
     if a.fractions or b.fractions:
         return Scaled(op(a.num.astype(object), b.num.astype(object)), a.den * b.den, fractions=True)
     bound = max_abs(a.num) * max_abs(b.num) * max(terms, 1)
-    return Scaled(_run(op, a.num, b.num, bound), a.den * b.den)
+    return Scaled(_run(op, a.num, b.num, bound, max(terms, 1)), a.den * b.den)
 
 
 def plan(a: np.ndarray, b: np.ndarray, bound: int) -> str:
@@ -188,7 +188,7 @@ def plan(a: np.ndarray, b: np.ndarray, bound: int) -> str:
 
 
 def _run(
-    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, bound: int
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, bound: int, terms: int
 ) -> np.ndarray:
     dtype = plan(a, b, bound)
     if dtype == "float64":
@@ -197,7 +197,38 @@ def _run(
         return np.rint(result).astype(np.int64)
     if dtype == "int64":
         return op(a.astype(np.int64), b.astype(np.int64))
+    if a.dtype != object and b.dtype != object:  # int64 operands whose sums pass 2⁶³
+        return _in_limbs(op, a, b, terms)
     return compact(op(a.astype(object), b.astype(object)))
+
+
+def _in_limbs(
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, terms: int
+) -> np.ndarray:
+    """``op(a, b)`` exactly on float64 BLAS: a = Σ_i a_i·2^(L·i), b likewise, op(a, b) = Σ_ij op(a_i, b_j)·2^(L·(i+j)).
+
+    Limbs of L bits keep every partial sum of op(a_i, b_j) below 2⁵³ (terms · 2^(2L) ≤ 2⁵³);
+    only the few combined results are Python integers.
+    """
+    bits = max(1, (FLOAT_EXACT.bit_length() - 1 - terms.bit_length()) // 2)
+    total: np.ndarray | None = None
+    for i, x in enumerate(_limbs(a, bits)):
+        for j, y in enumerate(_limbs(b, bits)):
+            part = np.rint(op(x, y)).astype(np.int64).astype(object) << (bits * (i + j))
+            total = part if total is None else total + part
+    assert total is not None
+    return compact(total)
+
+
+def _limbs(a: np.ndarray, bits: int) -> list[np.ndarray]:
+    """int64 ``a`` as float64 limbs: a = Σ_i limb_i · 2^(bits·i), each |limb_i| ≤ 2^bits (the last signed)."""
+    limbs = []
+    for _ in range(-(-max(max_abs(a).bit_length(), 1) // bits) - 1):
+        high = a >> bits
+        limbs.append((a - (high << bits)).astype(np.float64))
+        a = high
+    limbs.append(a.astype(np.float64))
+    return limbs
 
 
 def add(a: Scaled, b: Scaled) -> Scaled:

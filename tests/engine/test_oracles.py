@@ -15,6 +15,7 @@ from numbers import Integral, Rational
 from typing import Any
 
 import numpy as np
+import oracle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -247,3 +248,17 @@ def test_python_ints_just_past_int64_stay_exact() -> None:
     assert to_python(r.output) == [1, 2**63 + 1]
     assert to_python(r.grad_filter) == [3 + (2**63 + 1) ** 2]
     assert to_python(r.grad_input) == [3, 2**63 + 1]
+
+
+@pytest.mark.parametrize("magnitude", [2**24, 2**40, 2**62])
+def test_int64_sums_past_int64_run_in_limbs_exactly(magnitude: int) -> None:
+    # ∂L/∂W sums 900 products of up to 2·magnitude²: past 2⁶³, computed on float64 limbs.
+    rng = np.random.default_rng(magnitude % 1000)
+    x = rng.integers(-magnitude, magnitude, (2, 2, 16, 16), dtype=np.int64)
+    w = rng.integers(-magnitude, magnitude, (3, 2, 3, 3), dtype=np.int64)
+    g = rng.integers(-magnitude, magnitude, (2, 3, 15, 15), dtype=np.int64)
+    r = backward(x, w, g, padding=[[1, 0], [0, 1]], stride=1, exact=True)
+    conv = oracle.make_conv((3, 3), padding=[[1, 0], [0, 1]])
+    want = oracle.conv_backward(x.tolist(), w.tolist(), g.tolist(), None, conv)
+    for name in ("output", "grad_input", "grad_filter"):
+        assert to_python(getattr(r, name)) == getattr(want, name), name
