@@ -7,8 +7,8 @@ output stays 0-based.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import NamedTuple
 
 import numpy as np
 
@@ -85,7 +85,8 @@ def latex_factor(value: object) -> str:
     return f"({text})" if text.startswith("-") or "frac" in text else text
 
 
-class Style(NamedTuple):  # not a frozen dataclass: cheaper to define on every CLI start
+@dataclass(frozen=True, slots=True)
+class Style:
     """How one output flavour writes symbols, numbers and products (Unicode or LaTeX)."""
 
     symbol: Callable[[str, Sequence[int], bool], str]

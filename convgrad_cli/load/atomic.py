@@ -49,7 +49,7 @@ def write_atomic(
 
 
 def _replace(target: Path, text: str | Iterable[str]) -> None:
-    import tempfile  # here, not at the top: it costs ~4 ms of every start, and few runs write files
+    import tempfile  # here, not at the top: few runs write files
 
     mode = _mode_for(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

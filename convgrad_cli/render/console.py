@@ -23,7 +23,7 @@ def make_console(
         no_color=color is False,
         color_system="auto" if color is not False else None,
         highlight=False,
-        emoji=False,  # ":x:" in a cell stays text; and rich._emoji_codes (~2 ms) stays unimported
+        emoji=False,  # ":x:" in a cell stays text
         record=record,
         soft_wrap=False,
     )
