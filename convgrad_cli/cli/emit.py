@@ -50,6 +50,15 @@ def _same_existing(a: str, b: str) -> bool:
         return False  # one of them does not exist yet
 
 
+def note_written() -> None:
+    """After a Ctrl-C, name each file already written in full: exit 130 must not read as "nothing written"."""
+    import click
+
+    atomic = sys.modules.get("convgrad_cli.load.atomic")  # not loaded: nothing was written
+    for path in getattr(atomic, "WRITTEN", ()):
+        click.echo(f"convgrad: interrupted after {path} was written in full", err=True)
+
+
 def _writes_unicode(stream: TextIO | None) -> bool:
     import codecs
 

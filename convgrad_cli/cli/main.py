@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from typing import Any, NoReturn
 
 import click
@@ -107,6 +108,7 @@ class ConvgradGroup(click.Group):
             raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        _forget_written()
         try:
             return super().invoke(ctx)
         except InputError as error:
@@ -116,6 +118,9 @@ class ConvgradGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
+            from .emit import note_written
+
+            note_written()  # a Ctrl-C after a rename: the file is whole, and saying so beats a bare 130
             ctx.exit(ExitCode.INTERRUPTED)
         except BrokenPipeError:  # the reader (head, jq -e …) went away: not our error to report
             _reader_gone()
@@ -151,6 +156,13 @@ class ConvgradGroup(click.Group):
             raise Failure(stdout_failed(error)) from None
         except Exception:
             _internal_error(ctx)
+
+
+def _forget_written() -> None:
+    """In one process (tests, a host calling ``main``), files an earlier command wrote are not this one's."""
+    atomic = sys.modules.get("convgrad_cli.load.atomic")
+    if atomic is not None:
+        atomic.WRITTEN.clear()
 
 
 def _internal_error(ctx: click.Context) -> NoReturn:
