@@ -123,10 +123,10 @@ def frame_for(request: ExplainRequest) -> Frame:
 
 def selection_for(frame: Frame, request: ExplainRequest) -> Selection:
     """What to derive: ``--cells``, else everything (a problem past the size policy needs --trace)."""
-    from ..derivation import TRACE_LIMIT, choose, window_count
+    from ..derivation import cells_example, choose, too_big, traceable
 
     trace, cells = request.trace.trace, request.trace.cells
-    example = "x" + "1" * len(frame.user_shape("input")) + ",w" + "1" * len(frame.user_shape("filter"))
+    example = cells_example(frame)
     if trace is False and not cells:
         raise InputError(
             "--no-trace",
@@ -135,8 +135,10 @@ def selection_for(frame: Frame, request: ExplainRequest) -> Selection:
         )
     selection, _ = choose(frame, trace=trace, cells=cells)
     if selection is None:
-        raise InputError(
-            "--input-shape", f"the derivation has {window_count(frame):,} window positions (more than {TRACE_LIMIT})",
-            f"add --trace to show every step, or choose cells with --cells {example}",
-        )  # fmt: skip
+        force = (
+            "add --trace to show every step, or choose cells with"
+            if traceable(frame)
+            else "choose cells with"
+        )
+        raise InputError("--input-shape", too_big(frame) or "", f"{force} --cells {example}")
     return selection

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from convgrad_cli import backward
 from convgrad_cli.derivation import (
+    GRID_CAP,
+    GRID_LIMIT,
+    TERM_LIMIT,
     TRACE_LIMIT,
     Selection,
     build,
     choose,
     derive,
     frame_of,
+    grid_cells,
     parse_cells,
+    selected_terms,
     term_count,
     window_count,
 )
@@ -74,3 +81,74 @@ def test_derive_follows_the_size_policy() -> None:
     assert len(derive(big, trace=True).grad_input) == 400
     assert [c.index for c in derive(big, "x11,w33").grad_filter] == [(2, 2)]
     assert derive(small, trace=False).selection == Selection((), ())
+
+
+def _frame(x: tuple[int, ...], w: tuple[int, ...], **params: Any) -> Any:
+    return frame_of(backward(np.ones(x, dtype=int), np.ones(w, dtype=int), **params))
+
+
+def test_grid_cells_count_what_padding_and_dilation_make_the_views_draw() -> None:
+    """Nine windows, but each δ block is padded to 4005×4005: the default trace falls back to results."""
+    padded = _frame((3, 3), (2, 2), padding=2000)
+    assert window_count(padded) == 9 <= TRACE_LIMIT
+    assert grid_cells(padded, Selection()) > GRID_CAP
+    selection, note = choose(padded, trace=None, cells=None)
+    assert selection is None and note is not None
+    assert note.startswith(
+        "the derivation would draw 48,064,400 grid cells (more than 50,000): showing results only"
+    )
+    assert note.endswith("too large to trace in full; --cells w11 shows chosen cells")
+    assert derive(backward(np.ones((3, 3), dtype=int), [[1, 0], [0, -1]], padding=2000)).grad_input == ()
+    dilated = _frame((3, 3), (2, 2), padding=60, dilation=60)
+    assert (
+        grid_cells(dilated, Selection()) > GRID_LIMIT and choose(dilated, trace=None, cells=None)[0] is None
+    )
+
+
+def test_a_forced_trace_past_the_grid_cap_is_refused_with_the_term_cap_message() -> None:
+    middle = _frame((3, 3), (2, 2), padding=200)  # over the default limit, under the cap: --trace works
+    note = choose(middle, trace=None, cells=None)[1]
+    assert note is not None and "--trace shows every step, --cells x11,w11 chosen cells" in note
+    assert choose(middle, trace=True, cells=None) == (Selection(), None)
+    with pytest.raises(InputError) as caught:
+        choose(_frame((3, 3), (2, 2), padding=2000), trace=True, cells=None)
+    assert str(caught.value) == (
+        "--trace: the full derivation would draw 48,064,400 grid cells; at most 1,000,000 are drawn; "
+        "choose cells with --cells w11"
+    )
+
+
+def test_the_caps_apply_to_chosen_cells() -> None:
+    big = _frame((400, 400), (5, 5))
+    assert choose(big, trace=None, cells="x11,w11")[0] is not None
+    with pytest.raises(InputError) as caught:
+        choose(big, trace=None, cells="x,w")
+    assert str(caught.value) == (
+        "--cells: the chosen cells' derivation would list 3,920,400 multiplications; "
+        f"at most {TERM_LIMIT:,} are traced; choose fewer cells"
+    )
+    padded = _frame((3, 3), (2, 2), padding=2000)
+    assert (
+        len(derive(backward(np.ones((3, 3), dtype=int), [[1, 0], [0, -1]], padding=2000), "w11").grad_filter)
+        == 1
+    )
+    with pytest.raises(
+        InputError,
+        match=r"--cells: the chosen cells' derivation would draw 48,064,080 grid cells.*choose weights only, e.g. --cells w11",
+    ):
+        choose(padded, trace=None, cells="x11")
+
+
+def test_grid_cells_bound_the_cells_a_built_derivation_draws() -> None:
+    """The count is at least the grids the build makes (views draw at most those, cut around windows)."""
+    result = backward(
+        np.ones((2, 5, 4), dtype=int), np.ones((3, 2, 2, 3), dtype=int), stride=2, padding=2, dilation=(1, 2)
+    )
+    d = build(result)
+    built = sum(
+        len(s.padded.entries) + len(s.delta.entries) + len(s.inserted.entries if s.inserted else ())
+        for s in d.deltas
+    )
+    built += sum(len(s.sliding.entries) + sum(len(g.entries) for g in s.flips) for s in d.filters)
+    assert built <= grid_cells(frame_of(result), Selection())
+    assert selected_terms(frame_of(result), Selection()) == term_count(frame_of(result))
