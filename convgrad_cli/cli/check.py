@@ -173,10 +173,15 @@ def _class_files(given: list[str], request: CheckRequest, problem: Request) -> l
     from pathlib import Path
 
     from ..grading.verdicts import answer_files
+    from .emit import skipped_note
     from .solving import operand_files
 
     skip = operand_files(problem) + ([request.problem.problem] if request.problem.problem else [])
-    return [str(f) for g in given for f in (answer_files(Path(g), skip) if Path(g).is_dir() else [Path(g)])]
+    return [
+        str(f)
+        for g in given
+        for f in (answer_files(Path(g), skip, skipped_note) if Path(g).is_dir() else [Path(g)])
+    ]
 
 
 def _one_answer(given: list[str], flags: dict[str, str], request: CheckRequest, result: Gradients) -> Answer:

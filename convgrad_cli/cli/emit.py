@@ -59,6 +59,13 @@ def note_written() -> None:
         click.echo(f"convgrad: interrupted after {path} was written in full", err=True)
 
 
+def skipped_note(path: object, kind: str) -> None:
+    """A folder's entry left out of a class (check, verify), said on stderr: a FIFO would hang the run."""
+    import click
+
+    click.echo(f"convgrad: skipping {path}: {kind}, not a regular file", err=True)
+
+
 def _writes_unicode(stream: TextIO | None) -> bool:
     import codecs
 

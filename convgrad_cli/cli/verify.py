@@ -15,7 +15,7 @@ import click
 
 from ..errors import ExitCode
 from .bundles import GroupedCommand, all_read, output_from, output_options, stack
-from .emit import emit
+from .emit import emit, skipped_note
 from .requests import OutputChoice
 from .views import rich_text
 
@@ -118,7 +118,7 @@ def run(request: VerifyRequest) -> int:
     if "function" in names and convention.roles[-1][0] != "function":
         names[convention.roles[-1][0]] = names.pop("function")
     if Path(request.target).is_dir():
-        files = len(python_files(Path(request.target)))
+        files = len(python_files(Path(request.target), skipped_note))
         with _Progress(_progress_wanted(request), files) as progress:
             results = verify_folder(
                 Path(request.target), convention, names=names, timeout=request.timeout,

@@ -9,6 +9,7 @@ Every wrong array gets a diagnosis from :mod:`.diagnosis`.  No Click, no Rich.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -257,14 +258,29 @@ class Graded:
     error: str | None = None
 
 
-def answer_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
-    """The ``*.json`` answer files of a folder, sorted, leaving out hidden files and ``skip`` (the problem)."""
-    skipped = {Path(s).resolve() for s in skip}
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.suffix.lower() == ".json" and not path.name.startswith(".") and path.resolve() not in skipped
-    )
+def answer_files(
+    folder: Path, skip: Iterable[str] = (), skipped: Callable[[Path, str], None] = lambda _path, _kind: None
+) -> list[Path]:
+    """The ``*.json`` answer files of a folder, sorted, leaving out hidden files and ``skip`` (the problem).
+
+    An entry that is not a regular file (a FIFO, a socket, a folder named ``x.json``) is left out
+    and handed to ``skipped`` with what it is: opening a FIFO would wait forever.  A symlink loop
+    stays in, so grading reports it as unreadable and goes on with the rest.
+    """
+    from ..load.source import not_a_file
+
+    # realpath, not Path.resolve: resolve raises on a symlink loop, which must not stop the class.
+    left_out = {os.path.realpath(s) for s in skip}
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() != ".json" or path.name.startswith("."):
+            continue
+        kind = not_a_file(path)
+        if kind is not None:
+            skipped(path, kind)
+        elif os.path.realpath(path) not in left_out:
+            files.append(path)
+    return files
 
 
 def grade(

@@ -7,6 +7,7 @@ Every read is bounded, so ``-x /dev/zero`` or a 10 GB file is refused instead of
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -125,6 +126,21 @@ def decode(data: bytes, field: str) -> str:
             "save the file as UTF-8 text",
         )
     return text
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it is there but not a regular file (``a FIFO (named pipe)``), else None.
+
+    A folder's listing skips such entries: opening a FIFO waits for a writer forever.  A link
+    that leads nowhere (dangling, or a loop) is None too, so reading it reports what is wrong.
+    """
+    from .atomic import kind_of  # the one wording of file kinds, shared with the output checks
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return None if stat.S_ISREG(mode) else kind_of(mode)
 
 
 def clip(text: str, width: int = CLIP) -> str:

@@ -105,7 +105,8 @@ def split_target(target: str) -> tuple[Path, str | None]:
 def python_file(path: Path, shown: str) -> None:
     """A usage error unless ``path`` is a readable Python source file."""
     if not path.exists():
-        raise InputError(shown, "no such file or folder", "give FILE.py[:FUNCTION] or a folder of .py files")
+        problem = "is a symlink that leads nowhere (or in a loop)" if path.is_symlink() else "no such file or folder"
+        raise InputError(shown, problem, "give FILE.py[:FUNCTION] or a folder of .py files")
     if path.suffix != ".py" or not path.is_file():
         raise InputError(
             shown, "is not a Python file", "give a .py file, FILE.py:FUNCTION, or a folder of .py files"
@@ -166,9 +167,24 @@ def verify_folder(
     return results
 
 
-def python_files(folder: Path) -> list[Path]:
-    """The ``*.py`` files of a folder, sorted, leaving out hidden ones and helpers (``_*.py``, ``__init__.py``)."""
-    return sorted(p for p in folder.glob("*.py") if not p.name.startswith((".", "_")) and p.is_file())
+def python_files(folder: Path, skipped: Callable[[Path, str], None] = lambda _path, _kind: None) -> list[Path]:
+    """The ``*.py`` files of a folder, sorted, leaving out hidden ones and helpers (``_*.py``, ``__init__.py``).
+
+    An entry that is not a regular file (a FIFO, a folder named ``x.py``) is left out and handed
+    to ``skipped``; a symlink loop stays in, so its row says what is wrong.
+    """
+    from ...load.source import not_a_file
+
+    files = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith((".", "_")):
+            continue
+        kind = not_a_file(path)
+        if kind is None:
+            files.append(path)
+        else:
+            skipped(path, kind)
+    return files
 
 
 def run_suite(
