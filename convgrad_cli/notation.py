@@ -39,15 +39,51 @@ def symbol(name: str, index: Sequence[int], separate: bool = False) -> str:
     return f"{name}{subscript(index, separate)}"
 
 
+# Past 12 decimals a number stops being one a person typed or reads at a glance (1/2^200 has
+# 200); products of two numbers typed with up to 6 decimals each stay within it.
+MAX_DECIMALS = 12
+
+
+def decimal(value: Fraction) -> str | None:
+    """``9/8`` → ``1.125``: the exact decimal of a rational whose expansion terminates within
+    :data:`MAX_DECIMALS` places (denominator 2^a·5^b), else None (``1/3``)."""
+    den = value.denominator
+    if den > 10**MAX_DECIMALS:  # cannot divide 10^MAX_DECIMALS
+        return None
+    twos = (den & -den).bit_length() - 1
+    rest, fives = den >> twos, 0
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    places = max(twos, fives)
+    if rest != 1 or places > MAX_DECIMALS:
+        return None
+    whole, digits = divmod(abs(value.numerator) * (10**places // den), 10**places)
+    return f"{'-' if value < 0 else ''}{whole}" + (f".{digits:0{places}d}" if places else "")
+
+
 def number(value: object) -> str:
-    """A value for people: ``3``, ``−1/3``, ``0.25`` (typographic minus)."""
-    if isinstance(value, (Fraction, int, np.integer)) and not isinstance(value, bool):
+    """A value for people: ``3``, ``0.25``, ``1.125``, ``−1/3`` (typographic minus).
+
+    Exact rationals read as decimals when their expansion terminates (:func:`decimal`), as
+    fractions otherwise.
+    """
+    if isinstance(value, Fraction):
+        text = decimal(value) or str(value)
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         text = str(value)
     elif isinstance(value, (float, np.floating)):
         text = f"{float(value):.6g}" if value != int(value) or abs(value) >= 1e15 else str(int(value))
     else:
         text = str(value)
     return text.replace("-", MINUS)
+
+
+def approximate(value: object) -> str:
+    """``1/3`` → ``1/3 ≈ 0.3333`` where a fraction is shown; any other value as :func:`number`."""
+    text = number(value)
+    if "/" in text and isinstance(value, Fraction) and abs(value) < 10**300:  # a float can hold it
+        text += " ≈ " + f"{float(value):.4g}".replace("-", MINUS)
+    return text
 
 
 def factor(value: object) -> str:
@@ -72,8 +108,8 @@ def latex_partial(name: str) -> str:
 
 
 def latex_number(value: object) -> str:
-    """A value in LaTeX: ``3``, ``-\\tfrac{1}{3}``, ``0.25``."""
-    if isinstance(value, Fraction) and value.denominator != 1:
+    """A value in LaTeX: ``3``, ``-\\tfrac{1}{3}``, ``0.25`` (terminating rationals as decimals)."""
+    if isinstance(value, Fraction) and value.denominator != 1 and decimal(value) is None:
         sign = "-" if value < 0 else ""
         return rf"{sign}\tfrac{{{abs(value.numerator)}}}{{{value.denominator}}}"
     return number(value).replace(MINUS, "-")

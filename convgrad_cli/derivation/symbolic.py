@@ -54,7 +54,8 @@ def checked_frame(x: tuple[int, ...], w: tuple[int, ...], params: dict[str, Any]
     dims = check_dims(params.get("dims", 2))
     layout = Layout.of(len(x), len(w), dims)
     rest = {name: value for name, value in params.items() if name != "dims"}
-    frame = Frame.of(resolve_spec(dims=dims, kernel=w[len(w) - dims :], **rest), x, w, bias)
+    spec = resolve_spec(dims=dims, kernel=w[len(w) - dims :], spatial=x[len(x) - dims :], **rest)
+    frame = Frame.of(spec, x, w, bias)
     # The API checks arrays by their shapes alone: zero-stride views stand in for them, no memory.
     check_shapes(_stand_in(frame.input_shape), _stand_in(frame.filter_shape), frame.spec, layout)
     _check_size(frame)

@@ -80,7 +80,7 @@ def backward(
     full_x, full_w = layout.full_input(x), layout.full_filter(w)
     spec = engine.resolve_spec(
         dims=dims, kernel=full_w.shape[2:], stride=stride, padding=padding,
-        dilation=dilation, groups=groups, mode=mode,
+        dilation=dilation, groups=groups, mode=mode, spatial=full_x.shape[2:],
     )  # fmt: skip
     out = check_shapes(full_x, full_w, spec, layout)
     check_memory(full_x.shape, full_w.shape, out, spec, itemsize_for(full_x, full_w))

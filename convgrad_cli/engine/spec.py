@@ -82,14 +82,18 @@ def resolve_spec(
     dilation: IntOrSeq = 1,
     groups: int = 1,
     mode: str = "correlate",
+    spatial: Sequence[int] | None = None,
 ) -> ConvSpec:
-    """Validate user parameters against the filter's spatial ``kernel`` shape."""
+    """Validate user parameters against the filter's spatial ``kernel`` shape.
+
+    ``spatial``, the input's spatial shape, lets a refused ``same`` name the padding to use instead.
+    """
     dims = check_dims(dims)
     stride_t = per_axis("stride", stride, dims, minimum=1)
     dilation_t = per_axis("dilation", dilation, dims, minimum=1)
     if mode not in MODES:
         raise InputError("mode", f"unknown mode {mode!r}", "use 'correlate' or 'convolve'")
-    pads = resolve_padding(padding, kernel, stride_t, dilation_t)
+    pads = resolve_padding(padding, kernel, stride_t, dilation_t, spatial)
     return ConvSpec(dims, stride_t, dilation_t, pads, _positive("groups", groups), mode)  # type: ignore[arg-type]
 
 
@@ -131,12 +135,16 @@ def per_axis(name: str, value: object, dims: int, *, minimum: int) -> tuple[int,
 
 
 def resolve_padding(
-    padding: object, kernel: Sequence[int], stride: tuple[int, ...], dilation: tuple[int, ...]
+    padding: object,
+    kernel: Sequence[int],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    spatial: Sequence[int] | None = None,
 ) -> Pairs:
     """Padding as (before, after) per axis, from any of the accepted forms."""
     dims = len(stride)
     if isinstance(padding, str):
-        return _padding_word(padding.strip().lower(), kernel, stride, dilation)
+        return _padding_word(padding.strip().lower(), kernel, stride, dilation, spatial)
     if isinstance(padding, (list, tuple)):
         if len(padding) == 1 and isinstance(padding[0], (list, tuple)):
             padding = list(padding) * dims  # one [before, after] pair for every axis
@@ -151,6 +159,25 @@ def resolve_padding(
     return ((amount, amount),) * dims
 
 
+def padding_flag(padding: Pairs) -> str:
+    """``0:1,0:1``: padding as ``--padding`` takes it, before:after per axis."""
+    return ",".join(f"{b}:{a}" for b, a in padding)
+
+
+def tf_same(
+    spatial: Sequence[int], kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int]
+) -> Pairs:
+    """TensorFlow's "SAME": ⌈S/s⌉ outputs per axis, the odd extra zero after.
+
+    total = max((⌈S/s⌉ − 1)·s + d·(k−1) + 1 − S, 0) per axis, split ⌊total/2⌋ before.
+    """
+    pairs = []
+    for n, k, s, d in zip(spatial, kernel, stride, dilation):
+        total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
+        pairs.append((total // 2, total - total // 2))
+    return tuple(pairs)
+
+
 def _pair(entry: object) -> tuple[int, int]:
     if isinstance(entry, (list, tuple)):
         if len(entry) != 2:
@@ -163,7 +190,11 @@ def _pair(entry: object) -> tuple[int, int]:
 
 
 def _padding_word(
-    word: str, kernel: Sequence[int], stride: tuple[int, ...], dilation: tuple[int, ...]
+    word: str,
+    kernel: Sequence[int],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    spatial: Sequence[int] | None,
 ) -> Pairs:
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
     if word == "valid":
@@ -172,11 +203,13 @@ def _padding_word(
         return tuple((t, t) for t in totals)
     if word == "same":
         if any(s != 1 for s in stride):
-            raise InputError(
-                "padding",
-                "padding 'same' needs stride 1",
-                "use a number or [before, after] pairs with --stride > 1",
-            )
+            # As PyTorch does; TensorFlow's SAME depends on the input size, so it is named, not guessed.
+            fix = "use a number or [before, after] pairs with --stride > 1"
+            if spatial is not None:
+                same = tf_same(spatial, kernel, stride, dilation)
+                text = str(same[0][0]) if len(set(same)) == 1 and same[0][0] == same[0][1] else None
+                fix = f"for TensorFlow's SAME on this input, give --padding {text or padding_flag(same)}"
+            raise InputError("padding", "padding 'same' needs stride 1, as in PyTorch", fix)
         # PyTorch puts the odd extra zero after, not before.
         return tuple((t // 2, t - t // 2) for t in totals)
     raise InputError(

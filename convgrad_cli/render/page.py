@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ..derivation.records import GAP, PAD, Cell, Derivation, Entry, Frame, Grid
-from .prose import Words, results_only
+from .prose import Words, full_operation, results_only
 
 PATTERN_LIMIT = (49, 16)  # rows × columns of the largest contribution table a view draws
 GRID_VIEW = 15  # grids longer than this on an axis are drawn around the window only
@@ -37,19 +37,26 @@ class Section:
 
 def sections(d: Derivation, w: Words, note: str | None = None) -> list[Section]:
     """The sections ``d`` shows, in the page's order; without ∂L/∂x cells, ∂L/∂X is a result only."""
-    page = [Section("problem", 1, "The problem"), Section("weights", 2, f"{w['dW']}, one weight at a time")]
+    page = [Section("problem", 1, "The problem")]
+    if d.grad_filter or _has_result(d, "grad_filter"):
+        page.append(Section("weights", 2, f"{w['dW']}, one weight at a time"))
     if d.grad_input:
         rotation = "The rotated filter" if d.frame.spec.mode == "correlate" else "The filter, unrotated"
         page += [
             Section("pattern", 3, f"{w['dX']}: the pattern"),
             Section("rotation", 4, rotation),
-            Section("windows", 5, "The full convolution, window by window"),
+            Section("windows", 5, f"The {full_operation(d.frame)}, window by window"),
         ]
-    else:
+    elif _has_result(d, "grad_input"):
         page.append(Section("grad_input", 3, w["dX"]))
-    if d.frame.bias:
+    if d.frame.bias and (d.grad_bias or _has_result(d, "grad_bias")):
         page.append(Section("bias", 6, w["db"]))
     return [*page, Section("summary", None, results_only(note) if note else "")]
+
+
+def _has_result(d: Derivation, result: str) -> bool:
+    """Whether a result array is on the page: a derivation may leave out results (``check``'s)."""
+    return d.values is None or getattr(d.values, result) is not None
 
 
 Body = Callable[[Derivation], Iterator[T]]

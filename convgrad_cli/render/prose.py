@@ -115,10 +115,16 @@ def spread_intro(frame: Frame, w: Words) -> str:
     return f"Dilation {_per_axis(d)} spreads the filter with {_gaps(d)} between its taps before it slides:"
 
 
+def full_operation(frame: Frame) -> str:
+    """What step 5 computes: sliding rot180(W) is a full convolution with W; sliding W as it is
+    (convolve mode) a full cross-correlation."""
+    return "full cross-correlation" if frame.spec.mode == "convolve" else "full convolution"
+
+
 def full_intro(frame: Frame, w: Words) -> str:
     slides = w["W"] if frame.spec.mode == "convolve" else w["rot"]
     return (
-        f"Now a full convolution: pad {w['delta']} with zeros and slide {slides} over it. The window at "
+        f"Now a {full_operation(frame)}: pad {w['delta']} with zeros and slide {slides} over it. The window at "
         f"the top left gives the first input's gradient, the next one to the right the next, and so on to the "
         "bottom right."
     )
@@ -152,7 +158,7 @@ def crop_note(frame: Frame, w: Words) -> str:
     padded = shape_text(frame.padded, w)
     amount = _amounts(frame.dims, [b for b, _ in padding], [a for _, a in padding])
     return (
-        f"The full convolution covers the {padded} padded input. Its border ({amount}) holds the gradients "
+        f"The {full_operation(frame)} covers the {padded} padded input. Its border ({amount}) holds the gradients "
         f"of padding zeros, not of inputs, so it is cropped away: windows over the border are not drawn, "
         f"and {w['dX']} is the {shape_text(frame.spatial, w)} inside."
     )

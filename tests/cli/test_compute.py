@@ -105,7 +105,8 @@ def test_packaged_samples_match_top_level_copies() -> None:
         ),
         (
             ["-x", "[[1,2],[3,4]]", "-w", "[[1,1],[1,1]]", "--padding", "same", "--stride", "2"],
-            "convgrad: error: --padding: padding 'same' needs stride 1; use a number or [before, after] pairs with --stride > 1",
+            "convgrad: error: --padding: padding 'same' needs stride 1, as in PyTorch; "
+            "for TensorFlow's SAME on this input, give --padding 0",
         ),
         (
             ["-x", "[[1,2],[3,4]]", "-w", "[[1,1,1],[1,1,1],[1,1,1]]"],

@@ -303,7 +303,7 @@ FLAG_CASES = [
     (["--padding", "[[[1]],0]"], f"--padding: padding has lists nested too deeply; {PADDING}"),
     (
         ["--padding", "same", "--stride", "2"],
-        "--padding: padding 'same' needs stride 1; use a number or [before, after] pairs with --stride > 1",
+        "--padding: padding 'same' needs stride 1, as in PyTorch; for TensorFlow's SAME on this input, give --padding 0:1,0:1",
     ),
     (["--groups", "0"], "--groups: groups is 0; groups must be between 1 and 1000000"),
     (

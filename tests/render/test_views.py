@@ -36,7 +36,7 @@ SECTIONS = (
     "2. ∂L/∂W",
     "3. ∂L/∂X: the pattern",
     "4. The rotated filter",
-    "5. The full convolution",
+    "5. The full ",  # convolution, or cross-correlation in convolve mode
 )
 
 
