@@ -60,7 +60,15 @@ def _check_range(text: str, mantissa: str, exponent: int) -> None:
     if len(mantissa) > _MAX_DIGITS:
         raise ValueError(f"{text[:20]!r}… has more than {_MAX_DIGITS} digits")
     if abs(exponent) > 2 * _MAX_EXPONENT or len(whole) - 1 + exponent > _MAX_EXPONENT:
-        raise ValueError(f"{text!r} is out of range (|x| must be below 1e{_MAX_EXPONENT})")
+        raise ValueError(f"{_quoted(text)} is out of range (|x| must be below 1e{_MAX_EXPONENT})")
+
+
+def _quoted(text: str) -> str:
+    """A number echoed in a message: whole when short, else ``1234…(4000 digits)`` (not 4 KB of it)."""
+    stripped = text.strip()
+    if len(stripped) <= 40:
+        return repr(text)
+    return f"{stripped[:4]}…({sum(c.isdigit() for c in stripped)} digits)"
 
 
 def normalize(value: Fraction) -> int | Fraction:

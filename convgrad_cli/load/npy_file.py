@@ -45,8 +45,24 @@ def read_npy(data: bytes, field: str) -> np.ndarray:
     if array.dtype.kind == "f":
         if not np.isfinite(array).all():
             raise InputError(field, "contains NaN or infinity", "give finite numbers")
+        _fits_float64(array, field)
         return array.astype(np.float64)
     return compact(array.astype(object)) if array.dtype.kind == "u" else array.astype(np.int64)
+
+
+def _fits_float64(array: np.ndarray, field: str) -> None:
+    """A wider float (float128) beyond float64's range is refused by name, before a cast turns it into inf."""
+    if array.dtype.itemsize <= 8:
+        return
+    beyond = np.abs(array) > np.finfo(np.float64).max
+    if beyond.any():
+        index = tuple(int(i) for i in np.argwhere(beyond)[0])
+        value = np.format_float_scientific(array[index], precision=3, trim="-")
+        raise InputError(
+            field,
+            f"holds {value} at index {list(index)}, too large for float64",
+            "scale the values down, or save exact values as integers or JSON fractions",
+        )
 
 
 def _npy_header(data: bytes, field: str) -> NpyHeader:

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ..errors import InputError
+from ..exact import parse_number
 from .cells import Written
 from .csv_text import read_csv
 from .json_text import NumberText, exact_number, parse_json
@@ -48,12 +49,27 @@ def _parse(data: bytes, source: Source, field: str, dims: int, keep_text: bool) 
         return as_written(array) if keep_text else array
     text = decode(data, field)
     # An answer's inline bare number (--grad-bias 4) is JSON, of shape (); an operand's is a 1×1 CSV.
-    lists = text.lstrip().startswith((*INLINE_STARTS, "{")) or (keep_text and source.name == INLINE)
+    bracketed = text.lstrip().startswith((*INLINE_STARTS, "{"))
+    if source.name == INLINE and not bracketed and len(text.split()) == 1 and not {",", ";"} & set(text):
+        _lone_number(text, field)
+    lists = bracketed or (keep_text and source.name == INLINE)
     if suffix == ".csv" or (suffix != ".json" and not lists):
         return read_csv(text, field, dims, keep_text=keep_text)
     value = _lists(text, field, NumberText if keep_text else exact_number, strict=suffix == ".json")
     single = () if keep_text else (1,) if field in SINGLE_NUMBER else None
     return to_array(value, field, keep_text=keep_text, single=single)
+
+
+def _lone_number(text: str, field: str) -> None:
+    """An inline bare number (``-b nan``, ``-b 1e400``) that cannot be read: why, not a CSV cell's story."""
+    try:
+        parse_number(text)
+    except ValueError as error:
+        word = text.strip().lstrip("+-−").lower()
+        reason = (
+            f"{text.strip()!r} is not a finite number" if word in ("nan", "inf", "infinity") else str(error)
+        )
+        raise InputError(field, reason, "give a finite number, e.g. 0.5 or 1/3") from None
 
 
 def _lists(text: str, field: str, number: Callable[[str], Any], strict: bool) -> Any:

@@ -7,6 +7,7 @@ Every read is bounded, so ``-x /dev/zero`` or a 10 GB file is refused instead of
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -25,6 +26,9 @@ _BOM_CODECS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+# A number as typed, valid or not: NaN, infinities, out-of-range exponents, fractions like 1/0.
+_NUMBER_TEXT = r"[+\-−]?(?:nan|inf(?:inity)?|(?:\d[\d_]*\.?\d*|\.\d+)(?:e[+\-−]?\d+)?)"
+_ATTEMPTED_NUMBER = re.compile(rf"{_NUMBER_TEXT}(?:\s*/\s*{_NUMBER_TEXT})?", re.IGNORECASE)
 INLINE_STARTS = ("[", "array(", "np.array(", "numpy.array(")  # JSON, MATLAB, NumPy's printed forms
 
 
@@ -47,14 +51,19 @@ class Source:
 
 
 def is_inline(text: str) -> bool:
-    """Inline matrices start with ``[`` (or ``array(``); a lone number (a bias) is inline too."""
+    """Inline matrices start with ``[`` (or ``array(``); a lone number (a bias) is inline too.
+
+    So is what no file is named and only looks like an attempt at a value — ``nan``, ``1e400``,
+    ``1/0``, ``{"a": 1}`` — so that the reader says what is wrong with it, not "no such file".
+    """
     stripped = text.strip()
     if stripped.startswith(INLINE_STARTS):
         return True
     try:
         parse_number(stripped)
     except ValueError:
-        return False
+        if not (stripped.startswith("{") or _ATTEMPTED_NUMBER.fullmatch(stripped)):
+            return False
     return not os.path.exists(text)  # also False for a name no file can have (too long, a NUL byte)
 
 
