@@ -271,10 +271,12 @@ def test_fuzz_output_targets(targets: list[tuple[str, str]]) -> None:  # fmt: sk
         assert (root / "x.csv").read_text() == "1,2\n3,4\n"  # an input is never replaced
         assert not [p.name for p in root.iterdir() if p.name.endswith(".tmp")]  # no temporary left behind
         for i, (_, kind) in enumerate(targets):
-            path = root / f"t{i}"
+            made = root / f"t{i}"
             if kind == "fifo":
-                assert path.is_fifo()
-            if kind == "device" and path.exists():
-                assert path.is_char_device()
+                assert made.is_fifo()
+            if kind == "device" and made.exists():
+                assert made.is_char_device()
             if kind == "folder":
-                assert path.is_dir()
+                assert made.is_dir()
+            if kind in ("new", "regular", "symlink") and result.exit_code == 0:
+                assert made.read_text() not in ("", "old")  # replaced in full, through the link too
