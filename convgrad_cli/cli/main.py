@@ -72,6 +72,13 @@ def _debugging(ctx: click.Context) -> bool:
 class ConvgradGroup(click.Group):
     """Lazily loaded commands; maps every failure to its documented exit code."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # OpenBLAS starts a thread per core when NumPy loads, the largest cost of a start
+        # (docs/performance.md), and the engine holds BLAS to one thread per call anyway
+        # (engine/threads.py). Set before any command imports NumPy; a user's own setting wins.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        return super().main(*args, **kwargs)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
