@@ -166,7 +166,7 @@ def _replace(target: Path, pieces: Iterable[str], shown: str) -> None:
     import tempfile  # here, not at the top: few runs write files
 
     mode = _mode_for(target)
-    temporary = ""
+    temporary, made = "", None
     with _signals_raise():
         try:
             # A short fixed-length name: a 250-character target name must not make it too long.
@@ -182,8 +182,8 @@ def _replace(target: Path, pieces: Iterable[str], shown: str) -> None:
         except BaseException:  # Ctrl-C, SIGTERM and SIGHUP included: never leave the temporary behind
             if temporary:
                 Path(temporary).unlink(missing_ok=True)
-                if _is(target, made) and shown not in WRITTEN:  # renamed before the interruption
-                    WRITTEN.append(shown)
+            if made is not None and _is(target, made) and shown not in WRITTEN:  # renamed, then interrupted
+                WRITTEN.append(shown)
             raise
 
 
