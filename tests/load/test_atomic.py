@@ -187,6 +187,22 @@ def test_a_character_device_is_written_into_not_replaced(char_device: Path) -> N
     assert _leftovers(char_device.parent) == []
 
 
+def test_a_block_device_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "disk"
+    try:
+        os.mknod(
+            path, 0o600 | 0o060000, os.makedev(7, 200)
+        )  # a loop-device node: only looked at, never opened
+    except (PermissionError, AttributeError, OSError):
+        pytest.skip("mknod is not permitted here")
+    with pytest.raises(InputError) as caught:
+        output_target(str(path))
+    assert (
+        str(caught.value)
+        == f"--output: {path} is a block device, not a file; give a file name, e.g. result.json"
+    )
+
+
 def test_dev_null_is_written_into() -> None:
     if not Path("/dev/null").is_char_device():
         pytest.skip("no /dev/null")
