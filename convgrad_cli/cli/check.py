@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ..grading.verdicts import Graded, Report
     from ..load.problem import Request
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "csv")
+HINTS = ("none", "mistake", "cells", "derivation")  # grading.verdicts.HINTS, without importing it for --help
 ANSWER_FLAGS = {"answer_output": "output", "grad_input": "grad_input", "grad_filter": "grad_filter",
                 "grad_bias": "grad_bias"}  # fmt: skip
 PROGRESS_AFTER = 0.3  # seconds: a class graded faster than this shows no progress bar
@@ -46,6 +47,8 @@ class AnswerChoice:
     derivation: bool = True
     progress: bool | None = None
     layout: str = "channels-first"  # channels-last: answers given as NHWC / HWIO
+    hints: str = "derivation"  # how much the report reveals (grading.verdicts.HINTS)
+    decimals: int = 0  # approximate values need at least this many decimals
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +76,15 @@ answer_options = bundles.stack(
                  help="Relative tolerance for values that are not exact or correctly rounded."),
     click.option("--layout", type=click.Choice(["channels-first", "channels-last"]), default="channels-first",
                  show_default=True, help="channels-last: grade answers given as (N, H, W, C) and (kH, kW, C_in, C_out)."),
+    click.option("--hints", type=click.Choice(HINTS), default=None,
+                 help="What the report reveals: none (✓/✗ only), mistake (wrong cells and the mistake, no right "
+                 "values), cells (and the right values of wrong cells), derivation (and their right derivation; "
+                 "the default). Only arrays the answer gives are ever shown."),
     click.option("--derivation/--no-derivation", default=True, show_default=True,
-                 help="After the verdict, derive the wrong cells of ∂L/∂X and ∂L/∂W the right way."),
+                 help="After the verdict, derive the wrong cells of ∂L/∂X and ∂L/∂W the right way "
+                 "(--no-derivation: at most --hints cells)."),
+    click.option("--decimals", type=click.IntRange(0, 20), default=0, metavar="N",
+                 help="A value that is not exact must be written with at least N decimals (default: any)."),
     click.option("--list-mistakes", is_flag=True, help="Print the catalog of mistakes convgrad recognises."),
     click.option("--progress/--no-progress", default=None,
                  help="Progress bar on stderr while grading many files (default: on a terminal)."),
@@ -85,9 +95,13 @@ answer_options = bundles.stack(
 def answers_from(flags: dict[str, Any]) -> AnswerChoice:
     """The flags of :data:`answer_options` but --list-mistakes."""
     arrays = tuple((name, text) for key, name in ANSWER_FLAGS.items() if (text := flags.pop(key)) is not None)
+    derivation, hints = flags.pop("derivation"), flags.pop("hints") or "derivation"
+    if not derivation and hints == "derivation":
+        hints = "cells"  # --no-derivation predates --hints and means "everything but the derivation"
     return AnswerChoice(
         paths=tuple(flags.pop("answer")), arrays=arrays, tol=flags.pop("tol"),
-        derivation=flags.pop("derivation"), progress=flags.pop("progress"), layout=flags.pop("layout"),
+        derivation=hints == "derivation", progress=flags.pop("progress"), layout=flags.pop("layout"),
+        hints=hints, decimals=flags.pop("decimals"),
     )  # fmt: skip
 
 
@@ -217,20 +231,24 @@ def _setting(problem: Request, result: Gradients) -> str:
 def _check_one(solved: Solved, answer: Answer, request: CheckRequest, problem: Request) -> int:
     from ..grading.verdicts import check
 
-    report = check(solved, answer, request.answers.tol, request.answers.layout)
-    derivation = _derivation(solved, report, request.output) if request.answers.derivation else None
-    text = _report_text(report, _setting(problem, solved.result), derivation, request.output)
+    choice = request.answers
+    report = check(solved, answer, choice.tol, choice.layout, choice.decimals)
+    derivation = _derivation(solved, report, request.output) if choice.derivation else None
+    text = _report_text(report, _setting(problem, solved.result), derivation, request.output, choice.hints)
     emit(text, request.output, _inputs(problem, [answer.source]))
     return ExitCode.OK if report.correct else ExitCode.WRONG_ANSWER
 
 
 def _derivation(solved: Solved, report: Report, output: OutputChoice) -> Derivation | None:
-    """The derivation views' data, restricted to the cells answered wrong (None if there are none)."""
+    """The derivation views' data, restricted to the cells answered wrong (None if there are none)
+    and to the results the answer gives."""
     from ..derivation import build
-    from ..grading.verdicts import derivation_selection
+    from ..grading.verdicts import derivation_selection, submitted_only
 
     selection = derivation_selection(solved, report)
-    return None if selection is None else build(solved.result, selection, steps=output.format != "json")
+    if selection is None or output.format == "csv":
+        return None
+    return submitted_only(build(solved.result, selection, steps=output.format != "json"), report)
 
 
 def _grade(solved: Solved, paths: list[str], request: CheckRequest, problem: Request) -> int:
@@ -242,15 +260,16 @@ def _grade(solved: Solved, paths: list[str], request: CheckRequest, problem: Req
         )
     progress = _Progress.for_request(request, len(paths))
     try:
+        choice = request.answers
         graded = grade(
-            solved, paths, request.answers.tol, solved.spec.dims, progress.tick, request.answers.layout
+            solved, paths, choice.tol, solved.spec.dims, progress.tick, choice.layout, choice.decimals
         )
     finally:
         progress.close()
     for entry in graded:
         if entry.error:
             click.echo(f"convgrad: error: {entry.error}", err=True)
-    emit(_class_text(graded, request.output), request.output, _inputs(problem, paths))
+    emit(_class_text(graded, request.output, request.answers.hints), request.output, _inputs(problem, paths))
     if any(entry.error for entry in graded):
         return ExitCode.BAD_INPUT
     return ExitCode.OK if all(e.report and e.report.correct for e in graded) else ExitCode.WRONG_ANSWER
@@ -263,27 +282,36 @@ def _inputs(problem: Request, answers: list[str]) -> list[str]:
     return operand_files(problem) + ([problem.origin] if problem.origin else []) + answers
 
 
-def _report_text(report: Report, setting: str, derivation: Derivation | None, output: OutputChoice) -> str:
+def _report_text(
+    report: Report, setting: str, derivation: Derivation | None, output: OutputChoice, hints: str
+) -> str:
     from ..render import check_report
 
+    if output.format == "csv":
+        from ..grading.verdicts import Graded
+        from ..render.gradebook import gradebook
+
+        return gradebook([Graded(report.source, report)])
     if output.format == "json":
-        doc = check_report.document(report)
+        doc = check_report.document(report, hints)
         if derivation is not None:
             from ..render.trace_json import trace
 
             doc["derivation"] = trace(derivation)
         return check_report.dumps(doc)
     if output.format == "markdown":
-        return check_report.markdown(report, setting) + _markdown_derivation(derivation)
+        return check_report.markdown(report, setting, hints) + _markdown_derivation(derivation)
     if derivation is None:
-        return rich_text(check_report.view(report, setting), output)
+        return rich_text(check_report.view(report, setting, hints), output)
     from rich.console import Group
     from rich.rule import Rule
 
     from ..render.table import derivation_view
 
     heading = Rule("The right derivation of the wrong cells", style="bold", align="left")
-    return rich_text(Group(check_report.view(report, setting), heading, derivation_view(derivation)), output)
+    return rich_text(
+        Group(check_report.view(report, setting, hints), heading, derivation_view(derivation)), output
+    )
 
 
 def _markdown_derivation(derivation: Derivation | None) -> str:
@@ -295,27 +323,26 @@ def _markdown_derivation(derivation: Derivation | None) -> str:
     return "\n## The right derivation of the wrong cells\n\n" + markdown(derivation)
 
 
-def _class_text(graded: list[Graded], output: OutputChoice) -> str:
+def _class_text(graded: list[Graded], output: OutputChoice, hints: str) -> str:
     from ..render import check_report
 
+    if output.format == "csv":
+        from ..render.gradebook import gradebook
+
+        return gradebook(graded)
     if output.format == "json":
-        return check_report.dumps(check_report.class_document(graded))
+        return check_report.dumps(check_report.class_document(graded, hints))
     if output.format == "markdown":
         return check_report.markdown_class(graded)
     return rich_text(check_report.class_view(graded), output)
 
 
 def _catalog_text(output: OutputChoice) -> str:
-    from ..render import check_report
+    from ..render import check_report, gradebook
 
-    rows = check_report.catalog_lines()
-    if output.format == "json":
-        return check_report.dumps({"mistakes": [{"id": i, "arrays": a, "because": b} for i, a, b in rows]})
-    if output.format == "markdown":
-        return "| mistake | spoils | your answer is what you get when … |\n|---|---|---|\n" + "".join(
-            f"| `{i}` | {a} | {b} |\n" for i, a, b in rows
-        )
-    return rich_text(check_report.catalog_view(), output)
+    if output.format == "table":
+        return rich_text(check_report.catalog_view(), output)
+    return gradebook.catalog_csv() if output.format == "csv" else check_report.catalog_text(output.format)
 
 
 class _Progress:
@@ -335,7 +362,7 @@ class _Progress:
         if forced is not None:
             return cls(files, forced, 0 if forced else PROGRESS_AFTER)
         # The JSON path must not load Rich.
-        wanted = files > 1 and _stderr_is_terminal() and request.output.format != "json"
+        wanted = files > 1 and _stderr_is_terminal() and request.output.format not in ("json", "csv")
         return cls(files, wanted, PROGRESS_AFTER)
 
     def tick(self) -> None:

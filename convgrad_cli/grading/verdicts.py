@@ -26,6 +26,17 @@ from .forms import channels_last, flat_note
 from .limits import DEFAULT_TOL, DERIVED_CELLS
 from .solved import ARRAYS, SYMBOLS, Solved, as_fraction, squeezed
 
+# How much a report reveals, least first: each level shows everything the one before it does.
+# none: ✓/✗ only; mistake: the wrong cells and the mistake, no right values; cells: the right
+# values of the wrong cells too; derivation: and the right derivation of those cells.
+HINTS = ("none", "mistake", "cells", "derivation")
+
+
+def reveals(hints: str, what: str) -> bool:
+    """Whether a report at level ``hints`` shows ``what`` (a level of :data:`HINTS`)."""
+    return HINTS.index(hints) >= HINTS.index(what)
+
+
 _SHAPE_RULES = {
     "output": "Y has ⌊(S + padding − dilation·(K−1) − 1) / stride⌋ + 1 cells along each axis",
     "grad_input": "∂L/∂X always has the shape of X",
@@ -68,7 +79,7 @@ class Cell:
 
     @property
     def correct(self) -> bool:
-        return self.verdict != "wrong"
+        return self.verdict not in ("wrong", "too-few-decimals")
 
 
 @dataclass(frozen=True)
@@ -144,20 +155,25 @@ def conform(given: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     return None
 
 
-def check(p: Solved, answer: Answer, tol: float = DEFAULT_TOL, layout: str = "channels-first") -> Report:
+def check(
+    p: Solved, answer: Answer, tol: float = DEFAULT_TOL, layout: str = "channels-first", decimals: int = 0
+) -> Report:
     """Judge every array the answer gives against the exact result of ``p``.
 
     ``layout="channels-last"``: arrays given as NHWC / HWIO are moved to channels-first first.
+    ``decimals``: a value that is not exact must be written with at least this many decimals.
     """
     limit = Fraction(tol)
     verdicts = tuple(
-        verdict(p, name, answer.arrays[name], limit, layout) for name in ARRAYS if name in answer.arrays
+        verdict(p, name, answer.arrays[name], limit, layout, decimals)
+        for name in ARRAYS
+        if name in answer.arrays
     )
     return Report(answer.source, verdicts, answer.notes)
 
 
 def verdict(
-    p: Solved, name: str, given: np.ndarray, tol: Fraction, layout: str = "channels-first"
+    p: Solved, name: str, given: np.ndarray, tol: Fraction, layout: str = "channels-first", decimals: int = 0
 ) -> Verdict:
     """One array: cell verdicts, or a shape note; a diagnosis when anything is wrong."""
     expected = p.expected(name)
@@ -174,12 +190,29 @@ def verdict(
     else:
         notes += filter(None, [flat_note(given, expected.shape)])
         cells = tuple(
-            Cell(index, g, e, judge(g, e, tol))
+            Cell(index, g, e, _precise(judge(g, e, tol), g, decimals))
             for index, g, e in zip(np.ndindex(expected.shape), shaped.flat, expected.flat)
         )
-    wrong = note is not None or not all(cell.correct for cell in cells)
+        notes += filter(None, [_decimals_note(cells, decimals)])
+    # Too few decimals is no mistake of the derivation: only wrong values get a diagnosis.
+    wrong = note is not None or any(cell.verdict == "wrong" for cell in cells)
     diagnosis = diagnose(p, name, agreement(given, tol)) if wrong else None
     return Verdict(name, given.shape, expected.shape, cells, note, diagnosis, tuple(notes))
+
+
+def _precise(verdict: str, given: Written, decimals: int) -> str:
+    """An approximate value (rounded, within tolerance) written with fewer than ``decimals`` decimals fails."""
+    if verdict in ("rounded", "close") and (given.decimals or 0) < decimals:
+        return "too-few-decimals"
+    return verdict
+
+
+def _decimals_note(cells: Iterable[Cell], decimals: int) -> str | None:
+    few = sum(cell.verdict == "too-few-decimals" for cell in cells)
+    if not few:
+        return None
+    which = "1 value is" if few == 1 else f"{few} values are"
+    return f"{which} right but written with fewer than {decimals} decimals (--decimals {decimals})"
 
 
 def agreement(given: np.ndarray, tol: Fraction) -> Callable[[np.ndarray], np.ndarray | None]:
@@ -227,12 +260,30 @@ def derivation_selection(p: Solved, report: Report) -> Any | None:
     """
     from ..derivation.records import Selection
 
-    wrong = {v.name: [c.index for c in v.wrong_cells][:DERIVED_CELLS] for v in report.verdicts}
+    # A value right but short of --decimals needs no derivation: only wrong values do.
+    wrong = {
+        v.name: [c.index for c in v.cells if c.verdict == "wrong"][:DERIVED_CELLS] for v in report.verdicts
+    }
     filter_cells, input_cells = wrong.get("grad_filter", []), wrong.get("grad_input", [])
     if not filter_cells and not input_cells:
         return None
     names = tuple(_cell_name("w", i) for i in filter_cells) + tuple(_cell_name("x", i) for i in input_cells)
     return Selection(_full_indices(p, filter_cells), _full_indices(p, input_cells), names)
+
+
+def submitted_only(derivation: Any, report: Report) -> Any:
+    """``derivation`` with the results the answer did not give left out (Y, ∂L/∂X, ∂L/∂W, ∂L/∂b).
+
+    The right values of an array the student did not submit (the whole ∂L/∂X, when only ∂L/∂W
+    was answered) are not the student's to see: a teacher may still ask for it.
+    """
+    from dataclasses import replace
+
+    if derivation.values is None:
+        return derivation
+    given = {v.name for v in report.verdicts}
+    hidden = {name: None for name in ARRAYS if name not in given}
+    return replace(derivation, values=replace(derivation.values, **hidden))
 
 
 def _full_indices(p: Solved, cells: list[tuple[int, ...]]) -> tuple[tuple[int, ...], ...]:
@@ -256,6 +307,7 @@ class Graded:
     name: str
     report: Report | None
     error: str | None = None
+    problem: str | None = None  # what was wrong with an unreadable file, without where
 
 
 def answer_files(
@@ -290,13 +342,14 @@ def grade(
     dims: int,
     done: Callable[[], None] = lambda: None,
     layout: str = "channels-first",
+    decimals: int = 0,
 ) -> list[Graded]:
     """Check each answer file; an unreadable file is reported, not fatal. Files are only read."""
     graded = []
     for path in paths:
         try:
-            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol, layout)))
+            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol, layout, decimals)))
         except InputError as error:
-            graded.append(Graded(path, None, str(error.with_source(path))))
+            graded.append(Graded(path, None, str(error.with_source(path)), error.problem))
         done()
     return graded

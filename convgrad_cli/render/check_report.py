@@ -15,8 +15,8 @@ import numpy as np
 
 from ..grading.mistakes import CATALOG
 from ..grading.solved import ARRAYS, SYMBOLS
-from ..grading.verdicts import Cell, Graded, Report, Verdict
-from ..notation import MINUS, number
+from ..grading.verdicts import Cell, Graded, Report, Verdict, reveals
+from ..notation import MINUS, approximate, number
 from . import json_doc
 
 if TYPE_CHECKING:
@@ -29,13 +29,19 @@ SCHEMA = json_doc.SCHEMA
 # ---------------------------------------------------------------- words shared by every format
 
 
-def cell_text(cell: Cell) -> str:
-    """``3 ✓``, ``0.33 ✓ ≈ 1/3`` (rounded), ``5 ✗ expected 3``."""
+def cell_text(cell: Cell, hints: str = "derivation") -> str:
+    """``3 ✓``, ``0.33 ✓ ≈ 1/3`` (rounded), ``5 ✗ expected 3``, ``0.3 ✗ expected 1/3 ≈ 0.3333``.
+
+    Below ``--hints cells`` no right value is shown: ``5 ✗``.
+    """
     given = cell.given.text.replace("-", MINUS)  # as written, with the minus every other number shows
-    if cell.verdict == "exact":
+    values = reveals(hints, "cells")
+    if cell.verdict == "exact" or (cell.correct and not values):
         return f"{given} ✓"
-    if cell.verdict == "wrong":
-        return f"{given} ✗ expected {number(cell.expected)}"
+    if cell.verdict == "too-few-decimals":
+        return f"{given} ✗ too few decimals" + (f", ≈ {number(cell.expected)}" if values else "")
+    if not cell.correct:
+        return f"{given} ✗ expected {approximate(cell.expected)}" if values else f"{given} ✗"
     sign = "≈" if cell.verdict == "rounded" else "~"
     return f"{given} ✓ {sign} {number(cell.expected)}"
 
@@ -68,6 +74,15 @@ def catalog_lines() -> list[tuple[str, str, str]]:
     return [(m.id, ", ".join(SYMBOLS[a] for a in m.arrays), m.because) for m in CATALOG]
 
 
+def catalog_text(kind: str) -> str:
+    """``check --list-mistakes`` as JSON or as a Markdown table."""
+    rows = catalog_lines()
+    if kind == "json":
+        return dumps({"mistakes": [{"id": i, "arrays": a, "because": b} for i, a, b in rows]})
+    header = "| mistake | spoils | your answer is what you get when … |\n|---|---|---|\n"
+    return header + "".join(f"| `{i}` | {a} | {b} |\n" for i, a, b in rows)
+
+
 def _grids(array: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
     """≤2-D arrays as they are; higher ones as 2-D slices labelled by their leading 1-based index."""
     if array.ndim <= 2:
@@ -86,16 +101,21 @@ def _cell_grid(verdict: Verdict) -> np.ndarray:
 # ---------------------------------------------------------------- JSON
 
 
-def document(report: Report) -> dict[str, Any]:
-    """``{"schema", "correct", "answer", "results": {ARRAY: {...}}}`` (see the README)."""
+def document(report: Report, hints: str = "derivation") -> dict[str, Any]:
+    """``{"schema", "correct", "answer", "results": {ARRAY: {...}}}`` (see the README).
+
+    Below ``--hints cells`` cells have no ``expected``; with ``none``, no diagnosis or shape note.
+    """
     doc: dict[str, Any] = {"schema": SCHEMA, "correct": report.correct, "answer": report.source}
+    if hints != "derivation":  # only when asked, so that default reports keep their bytes
+        doc["hints"] = hints
     if report.notes:  # only when an alias was read, so that plain answers keep their bytes
         doc["notes"] = list(report.notes)
-    doc["results"] = {v.name: _verdict_json(v) for v in report.verdicts}
+    doc["results"] = {v.name: _verdict_json(v, hints) for v in report.verdicts}
     return doc
 
 
-def class_document(graded: list[Graded]) -> dict[str, Any]:
+def class_document(graded: list[Graded], hints: str = "derivation") -> dict[str, Any]:
     """Every file of a class, and the counts a teacher wants."""
     files: list[dict[str, Any]] = []
     for entry in graded:
@@ -103,7 +123,7 @@ def class_document(graded: list[Graded]) -> dict[str, Any]:
             files.append({"answer": entry.name, "error": entry.error})
             continue
         arrays_right, arrays, cells_right, cells = entry.report.score()
-        doc = {key: value for key, value in document(entry.report).items() if key != "schema"}
+        doc = {key: value for key, value in document(entry.report, hints).items() if key != "schema"}
         doc["score"] = {"arrays": [arrays_right, arrays], "cells": [cells_right, cells]}
         doc["mistakes"] = entry.report.mistakes
         files.append(doc)
@@ -127,9 +147,9 @@ def _class_summary(graded: list[Graded]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _verdict_json(v: Verdict) -> dict[str, Any]:
+def _verdict_json(v: Verdict, hints: str) -> dict[str, Any]:
     diagnosis = None
-    if v.diagnosis is not None:
+    if v.diagnosis is not None and reveals(hints, "mistake"):
         d = v.diagnosis
         diagnosis = {
             "mistake": d.mistake, "explanation": d.explanation, "match": "exact" if d.exact else "most cells",
@@ -137,17 +157,20 @@ def _verdict_json(v: Verdict) -> dict[str, Any]:
         }  # fmt: skip
     doc = {
         "correct": v.correct, "shape_ok": v.shape_ok, "shape": list(v.given_shape),
-        "expected_shape": list(v.expected_shape), "shape_note": v.shape_note, "rounded": v.rounded,
-        "cells": [_cell_json(c) for c in v.cells], "diagnosis": diagnosis,
+        "expected_shape": list(v.expected_shape),
+        "shape_note": v.shape_note if reveals(hints, "mistake") else None, "rounded": v.rounded,
+        "cells": [_cell_json(c, reveals(hints, "cells")) for c in v.cells], "diagnosis": diagnosis,
     }  # fmt: skip
     return doc | ({"notes": list(v.notes)} if v.notes else {})
 
 
-def _cell_json(cell: Cell) -> dict[str, Any]:
+def _cell_json(cell: Cell, values: bool) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "index": list(cell.index), "correct": cell.correct, "verdict": cell.verdict,
-        "given": cell.given.text, "expected": _json_number(cell.expected),
+        "index": list(cell.index), "correct": cell.correct, "verdict": cell.verdict, "given": cell.given.text,
     }  # fmt: skip
+    if not values:
+        return doc
+    doc["expected"] = _json_number(cell.expected)
     if isinstance(cell.expected, Fraction) and cell.expected.denominator != 1:
         doc["expected_exact"] = str(cell.expected)
     return doc
@@ -176,39 +199,43 @@ def _nested(value: Any) -> bool:
 # ---------------------------------------------------------------- Markdown
 
 
-def markdown(report: Report, setting: str) -> str:
-    """A report to paste into feedback: per array a verdict, the grid, and the diagnosis."""
+def markdown(report: Report, setting: str, hints: str = "derivation") -> str:
+    """A report to paste into feedback: per array a verdict, the grid, and the diagnosis (as ``hints`` allow)."""
     lines = [f"## convgrad check: `{report.source}`", "", f"**{summary_line(report)}** ({setting})", ""]
     lines += [f"Note: {note}." for note in report.notes] + ([""] if report.notes else [])
     for v in report.verdicts:
         lines += [f"### {headline(v)}", ""]
         lines += [f"Note: {note}." for note in v.notes] + ([""] if v.notes else [])
-        if v.shape_note:
+        if v.shape_note and reveals(hints, "mistake"):
             lines += [f"Shape: {v.shape_note}.", ""]
         for label, grid in _grids(_cell_grid(v)) if v.cells else ():
-            lines += ([f"{label}", ""] if label else []) + _markdown_grid(grid) + [""]
-        if v.diagnosis is not None:
+            lines += ([f"{label}", ""] if label else []) + _markdown_grid(grid, hints) + [""]
+        if v.diagnosis is not None and reveals(hints, "mistake"):
             lines += [f"**Diagnosis** (`{v.diagnosis.mistake}`): {_capital(v.diagnosis.explanation)}", ""]
     return "\n".join(lines)
 
 
-def _markdown_grid(grid: np.ndarray) -> list[str]:
+def _markdown_grid(grid: np.ndarray, hints: str) -> list[str]:
     header = "| | " + " | ".join(str(j + 1) for j in range(grid.shape[1])) + " |"
     rule = "|---|" + "---:|" * grid.shape[1]
     rows = [
-        f"| **{i + 1}** | " + " | ".join(_markdown_cell(c) for c in row) + " |" for i, row in enumerate(grid)
+        f"| **{i + 1}** | " + " | ".join(_markdown_cell(c, hints) for c in row) + " |"
+        for i, row in enumerate(grid)
     ]
     return [header, rule, *rows]
 
 
-def _markdown_cell(cell: Cell) -> str:
-    text = cell_text(cell).replace("|", "\\|")
+def _markdown_cell(cell: Cell, hints: str) -> str:
+    text = cell_text(cell, hints).replace("|", "\\|")
     return f"**{text}**" if not cell.correct else text
 
 
 def markdown_class(graded: list[Graded]) -> str:
-    lines = ["## convgrad check: a class", "", "| answer | score | mistakes |", "|---|---:|---|"]
-    lines += [f"| `{name}` | {score} | {mistakes} |" for name, score, mistakes in class_rows(graded)]
+    lines = ["## convgrad check: a class", "", "| answer | score | why |", "|---|---:|---|"]
+    lines += [
+        f"| `{name}` | {score} | {why.replace('|', chr(92) + '|')} |"
+        for name, score, why in class_rows(graded)
+    ]
     summary = _class_summary(graded)
     lines += ["", f"**{summary['all_right']} of {summary['answers']} answers fully right.**", ""]
     if summary["mistakes"]:
@@ -218,21 +245,48 @@ def markdown_class(graded: list[Graded]) -> str:
 
 
 def class_rows(graded: list[Graded]) -> list[tuple[str, str, str]]:
-    """(file, score, mistakes) for one line per answer file."""
+    """(file, score, why) for one line per answer file."""
     rows = []
     for entry in graded:
         if entry.report is None:
-            rows.append((entry.name, "unreadable", entry.error or ""))
+            rows.append((entry.name, "unreadable", _reason(entry)))
             continue
         arrays_right, arrays, cells_right, cells = entry.report.score()
         mark = "✓" if entry.report.correct else "✗"
         score = f"{mark} {arrays_right}/{arrays} arrays, {cells_right}/{cells} cells"
-        rows.append((entry.name, score, ", ".join(_mistake_labels(entry.report)) or "—"))
+        rows.append((entry.name, score, why(entry) or "—"))
     return rows
 
 
-def _mistake_labels(report: Report) -> list[str]:
-    return [f"{v.diagnosis.mistake} ({SYMBOLS[v.name]})" for v in report.verdicts if v.diagnosis]
+WHY_LENGTH = 60  # an unreadable file's reason is cut here in a class's line (stderr has it whole)
+
+
+def why(entry: Graded) -> str:
+    """Why a file failed, in a few words per array: ``∂L/∂X: unrotated-filter, 8 cells wrong``; "" if right."""
+    if entry.report is None:
+        return "unreadable: " + _reason(entry)
+    return "; ".join(f"{SYMBOLS[v.name]}: {array_why(v)}" for v in entry.report.verdicts if not v.correct)
+
+
+def _reason(entry: Graded) -> str:
+    reason = entry.problem or "see the error on stderr"
+    return reason if len(reason) <= WHY_LENGTH else reason[: WHY_LENGTH - 1] + "…"
+
+
+def array_why(v: Verdict) -> str:
+    """``wrong shape (2×2, not 3×3)``, or the mistake and the count of wrong cells."""
+    if not v.shape_ok:
+        return f"wrong shape ({_shape(v.given_shape)}, not {_shape(v.expected_shape)})"
+    wrong = sum(c.verdict == "wrong" for c in v.cells)
+    few = sum(c.verdict == "too-few-decimals" for c in v.cells)
+    parts = [v.diagnosis.mistake] if v.diagnosis else []
+    parts += [f"{wrong} {'cell' if wrong == 1 else 'cells'} wrong"] if wrong else []
+    parts += [f"{few} with too few decimals"] if few else []
+    return ", ".join(parts)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape)) if shape else "a number"
 
 
 def _capital(text: str) -> str:
@@ -242,8 +296,8 @@ def _capital(text: str) -> str:
 # ---------------------------------------------------------------- Rich
 
 
-def view(report: Report, setting: str) -> RenderableType:
-    """The Rich view of one answer: a grid per array, ✓/✗ per cell, then the diagnosis."""
+def view(report: Report, setting: str, hints: str = "derivation") -> RenderableType:
+    """The Rich view of one answer: a grid per array, ✓/✗ per cell, then the diagnosis (as ``hints`` allow)."""
     from rich.console import Group
     from rich.text import Text
 
@@ -257,17 +311,18 @@ def view(report: Report, setting: str) -> RenderableType:
         parts.append(Text(""))
         parts.append(Text(headline(v), style="bold " + ("green" if v.correct else "red")))
         parts.extend(Text(f"note: {note}", style="dim") for note in v.notes)
-        if v.shape_note:
+        if v.shape_note and reveals(hints, "mistake"):
             parts.append(Text(f"shape: {v.shape_note}"))
-        parts.extend(_rich_grid(grid, label) for label, grid in (_grids(_cell_grid(v)) if v.cells else ()))
-        if v.diagnosis is not None:
+        grids = _grids(_cell_grid(v)) if v.cells else ()
+        parts.extend(_rich_grid(grid, label, hints) for label, grid in grids)
+        if v.diagnosis is not None and reveals(hints, "mistake"):
             parts.append(
                 Text(f"diagnosis ({v.diagnosis.mistake}): {v.diagnosis.explanation}", style="yellow")
             )
     return Group(*parts)
 
 
-def _rich_grid(grid: np.ndarray, label: str) -> Table:
+def _rich_grid(grid: np.ndarray, label: str, hints: str) -> Table:
     from rich.table import Table
     from rich.text import Text
 
@@ -277,7 +332,7 @@ def _rich_grid(grid: np.ndarray, label: str) -> Table:
         table.add_column(str(j + 1), justify="right")
     for i, row in enumerate(grid):
         table.add_row(
-            str(i + 1), *(Text(cell_text(c), style="green" if c.correct else "bold red") for c in row)
+            str(i + 1), *(Text(cell_text(c, hints), style="green" if c.correct else "bold red") for c in row)
         )
     return table
 
@@ -300,7 +355,7 @@ def class_view(graded: list[Graded]) -> RenderableType:
     from rich.text import Text
 
     files = Table(title="Answers", title_justify="left")
-    for name, justify in (("answer", "left"), ("score", "right"), ("mistakes", "left")):
+    for name, justify in (("answer", "left"), ("score", "right"), ("why", "left")):
         files.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in class_rows(graded):
         files.add_row(*row)

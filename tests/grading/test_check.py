@@ -361,8 +361,8 @@ def test_a_folder_is_graded_one_line_per_file(runner: CliRunner, page: Path, sub
     lines = result.stdout.splitlines()
     row = {name: next(line for line in lines if name in line) for name in ("alice", "bob", "carol")}
     assert "✓ 2/2 arrays, 13/13 cells" in row["alice"]
-    assert "✗ 1/2 arrays, 5/13 cells" in row["bob"] and "unrotated-filter (∂L/∂X)" in row["bob"]
-    assert "sign-flip (∂L/∂W)" in row["carol"]
+    assert "✗ 1/2 arrays, 5/13 cells" in row["bob"] and "∂L/∂X: unrotated-filter, 8 cells wrong" in row["bob"]
+    assert "∂L/∂W: sign-flip, 4 cells wrong" in row["carol"]
     assert "notes.txt" not in result.stdout
     assert "1 of 3 answers fully right" in result.stdout
     assert _snapshot(submissions) == before  # answer files are only read
@@ -400,7 +400,7 @@ def test_repeated_answers_and_markdown_for_the_class(
     ]
     result = run(runner, *args, "-f", "markdown", "--no-progress")
     assert result.exit_code == 1
-    assert "| answer | score | mistakes |" in result.stdout
+    assert "| answer | score | why |" in result.stdout
     assert "| `unrotated-filter` | 1 |" in result.stdout
     assert run(runner, *args, "--grad-bias", "5").exit_code == 2  # per-array flags are for one answer
 
