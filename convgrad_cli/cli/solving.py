@@ -51,6 +51,8 @@ def _backward(request: Request, exact: bool | None) -> Gradients:
             bias=arrays.get("bias"), exact=exact, **request.params,
         )  # fmt: skip
     except InputError as error:
+        if error.field == "exact":  # the API's exact=True is the --exact flag here
+            error.field = "--exact"
         raise request.locate(error) from None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from .. import engine
 from ..errors import InputError
 from ..exact import Scaled, add, compact, is_exact, max_abs, plan, product, scale, total
+from . import exact_cost
 from .memory import check_memory, float_range, itemsize_for, require_finite
 from .shapes import Layout
 from .spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
@@ -205,6 +206,15 @@ def _arithmetic(operands: Operands, exact: bool | None) -> tuple[str, tuple[str,
             ("values this large would need Python integers and be slow; used float64 (force with --exact)",),
             None,
         )
+    cost = exact_cost.estimate(x, w, g, scaled)  # counts the numbers' lengths, denominators included
+    if cost > exact_cost.EXACT_TIME_LIMIT:
+        took = (
+            f"exact arithmetic would take {exact_cost.described(cost)} here (estimated from the numbers' "
+            f"lengths; at most {exact_cost.EXACT_TIME_LIMIT:.0f} s runs exactly)"
+        )
+        if exact:
+            raise InputError("exact", took, "without it, convgrad computes in float64")
+        return "float64", (f"{took}: used float64 instead (force with --exact)",), None
     return "exact", (), scaled
 
 
