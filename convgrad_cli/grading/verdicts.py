@@ -275,7 +275,7 @@ def submitted_only(derivation: Any, report: Report) -> Any:
     """``derivation`` with the results the answer did not give left out (Y, ∂L/∂X, ∂L/∂W, ∂L/∂b).
 
     The right values of an array the student did not submit (the whole ∂L/∂X, when only ∂L/∂W
-    was answered) are not the student's to see: a teacher may still ask for it.
+    was answered) would give away a question not yet answered.
     """
     from dataclasses import replace
 
