@@ -110,9 +110,10 @@ def check(
     """
     if isinstance(answer, Mapping):
         answer = json.dumps(dict(answer), default=_plain)
+    solved = Solved(result)
     if isinstance(answer, str):
-        answer = read_answer(answer, None, result.spec.dims)
-    return ShownReport(**_fields(judge(Solved(result), answer, tol)), setting=result.spec.describe())
+        answer = read_answer(answer, None, result.spec.dims, solved)
+    return ShownReport(**_fields(judge(solved, answer, tol)), setting=result.spec.describe())
 
 
 def _fields(record: Any) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def run(request: CheckRequest) -> int:
         click.echo(f"convgrad: {note}", err=True)
     # After a float fallback the mistakes are rerun in float64 too.
     solved = Solved(result, request.exact if result.arithmetic == "exact" else False)
-    single, paths = _answers(request, problem, result)
+    single, paths = _answers(request, problem, solved)
     return _check_one(solved, single, request, problem) if single else _grade(solved, paths, request, problem)
 
 
@@ -158,7 +158,7 @@ def _require_problem(request: CheckRequest) -> None:
         )  # fmt: skip
 
 
-def _answers(request: CheckRequest, problem: Request, result: Gradients) -> tuple[Answer | None, list[str]]:
+def _answers(request: CheckRequest, problem: Request, solved: Solved) -> tuple[Answer | None, list[str]]:
     """One answer to check, or the answer files of a class (from --answer folders and repeats)."""
     from pathlib import Path
 
@@ -169,7 +169,7 @@ def _answers(request: CheckRequest, problem: Request, result: Gradients) -> tupl
             raise InputError("--" + next(iter(flags)).replace("_", "-"), "cannot be combined with several answers",
                              "give one array per flag for a single answer only")  # fmt: skip
         return None, _class_files(given, request, problem)
-    return _one_answer(given, flags, request, result), []
+    return _one_answer(given, flags, request, solved), []
 
 
 def _one_stdin(answers: list[str], problem: Request) -> None:
@@ -198,14 +198,14 @@ def _class_files(given: list[str], request: CheckRequest, problem: Request) -> l
     ]
 
 
-def _one_answer(given: list[str], flags: dict[str, str], request: CheckRequest, result: Gradients) -> Answer:
+def _one_answer(given: list[str], flags: dict[str, str], request: CheckRequest, solved: Solved) -> Answer:
     """--answer, completed (or replaced) by the per-array flags; else the problem file's own answer."""
     from ..grading.answers import Answer, answer_in_problem, read_answer, read_array
 
-    dims, stdin = result.spec.dims, sys.stdin.buffer if sys.stdin else None
-    answer = read_answer(given[0], stdin, dims) if given else None
+    dims, stdin = solved.spec.dims, sys.stdin.buffer if sys.stdin else None
+    answer = read_answer(given[0], stdin, dims, solved) if given else None
     if flags:
-        arrays = {name: read_array(text, name, stdin, dims) for name, text in flags.items()}
+        arrays = {name: read_array(text, name, stdin, dims, solved) for name, text in flags.items()}
         names = ", ".join(_flag_source(name, text) for name, text in flags.items())
         answer = Answer({**(answer.arrays if answer else {}), **arrays}, answer.source if answer else names)
     if answer is None and request.problem.problem:

@@ -348,7 +348,7 @@ def grade(
     graded = []
     for path in paths:
         try:
-            graded.append(Graded(path, check(p, read_answer(path, None, dims), tol, layout, decimals)))
+            graded.append(Graded(path, check(p, read_answer(path, None, dims, p), tol, layout, decimals)))
         except InputError as error:
             graded.append(Graded(path, None, str(error.with_source(path)), error.problem))
         done()

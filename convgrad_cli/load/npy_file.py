@@ -16,6 +16,11 @@ NPY_MAGIC = b"\x93NUMPY"
 NpyHeader = tuple[tuple[int, ...], bool, np.dtype]
 
 
+def npy_shape(data: bytes, field: str) -> tuple[int, ...]:
+    """The shape a ``.npy`` header declares, the data not read."""
+    return tuple(_npy_header(data, field)[0])
+
+
 def read_npy(data: bytes, field: str) -> np.ndarray:
     """A ``.npy`` array: int64 (or Python ints for uint64) or float64; objects and NaN refused."""
     shape, _, dtype = _npy_header(data, field)
