@@ -54,10 +54,11 @@ def compute(**flags: Any) -> None:
 def run(request: ComputeRequest, stdin: BinaryIO | None) -> None:
     """Gather and solve the problem, then write the chosen view (and any exported pictures)."""
     from .emit import distinct_files, emit
-    from .solving import gather_problem, notes_for, operand_files, solve
+    from .solving import check_view_memory, gather_problem, notes_for, operand_files, solve
 
     distinct_files(request.output.files() | request.trace.files())
     problem = gather_problem(request.problem, request.params, stdin)
+    check_view_memory(problem, {request.output.format} | ({"table"} if request.trace.exports() else set()))
     result = solve(problem, request.exact)
     selection, trace_note = trace_selection(result, request)
     notes = notes_for(problem, result)

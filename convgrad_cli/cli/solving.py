@@ -8,7 +8,10 @@ import sys
 from fractions import Fraction
 from typing import BinaryIO
 
+import numpy as np
+
 from ..engine.backward import Gradients, backward
+from ..engine.spec import ConvSpec
 from ..errors import InputError
 from ..load.problem import Request, gather
 from .requests import Parameters, ProblemChoice
@@ -23,6 +26,57 @@ def gather_problem(problem: ProblemChoice, params: Parameters, stdin: BinaryIO |
     if params.mode:
         request.params["mode"] = params.mode
     return request
+
+
+def check_view_memory(request: Request, views: set[str]) -> None:
+    """Refuse, before computing, a problem whose results and their views would not fit in memory.
+
+    The engine guards its own computation; writing a result out holds every number again as
+    objects and text (:mod:`convgrad_cli.render.footprint`), while the results stay in memory.
+    """
+    from ..engine import memory
+    from ..render.footprint import view_bytes
+
+    shapes = _shapes(request)
+    if shapes is None:
+        return  # backward says what is wrong with the problem
+    x, w, out, spec = shapes
+    n, c_out = x.shape[0], w.shape[0]
+    outputs = n * c_out * math.prod(out)
+    numbers = 2 * x.size + 3 * w.size + 2 * outputs + c_out  # operands, results, rot180(W), the bias
+    itemsize = memory.itemsize_for(x, w)
+    computing = memory.estimate_bytes(x.shape, w.shape, out, spec, itemsize)
+    writing = numbers * itemsize + sum(
+        view_bytes(numbers, view, itemsize == memory.OBJECT_CELL) for view in views
+    )
+    needed = max(computing, writing)
+    if needed <= memory.ALWAYS_FITS:
+        return
+    available = memory.available_bytes()
+    if available is None or needed <= available:
+        return
+    raise InputError(
+        "memory", f"writing this problem's {' and '.join(sorted(views))} output needs about "
+        f"{memory.size_text(needed)} ({numbers:,} numbers), but only {memory.size_text(available)} is available",
+        "use smaller arrays, less padding or dilation, or a larger stride",
+    )  # fmt: skip
+
+
+def _shapes(request: Request) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], ConvSpec] | None:
+    """Full-form X and W, the output's spatial shape and the spec, as backward will find them (None: invalid)."""
+    from ..engine import resolve_spec
+    from ..engine.shapes import Layout
+
+    params = dict(request.params)
+    dims = params.pop("dims", 2)
+    try:
+        x, w = np.asarray(request.arrays["input"]), np.asarray(request.arrays["filter"])
+        layout = Layout.of(x.ndim, w.ndim, dims)
+        x, w = layout.full_input(x), layout.full_filter(w)
+        spec = resolve_spec(dims=dims, kernel=w.shape[2:], spatial=x.shape[2:], **params)
+        return x, w, spec.output_shape(x.shape[2:], w.shape[2:]), spec
+    except (InputError, KeyError, TypeError, ValueError):
+        return None
 
 
 def solve(request: Request, exact: bool | None) -> Gradients:

@@ -496,3 +496,62 @@ def test_check_over_a_folder_never_modifies_the_answers(folder: Path) -> None:
         assert result.exit_code in (1, 2), result.stderr
         assert "Traceback" not in result.stderr
         assert {p: p.read_bytes() for p in (folder / "answers").iterdir()} == before
+
+
+@pytest.mark.parametrize("view", ["json", "table", "markdown", "latex"])
+def test_view_memory_estimate_is_close_to_the_measured_peak(view: str) -> None:
+    """Writing a result holds every number again as objects and text: the estimate against the peak.
+
+    Random float64 everywhere, so every number is written with all its digits (the longest text).
+    """
+    import tracemalloc
+
+    from convgrad_cli import backward
+    from convgrad_cli.cli.compute import derive, json_text
+    from convgrad_cli.cli.requests import OutputChoice, TraceChoice
+    from convgrad_cli.cli.views import render_view
+    from convgrad_cli.render.footprint import view_bytes
+
+    rng = np.random.default_rng(0)
+    result = backward(rng.random((300, 300)), rng.random((1, 1)), rng.random((300, 300)))
+    numbers = 2 * 300 * 300 + 3 + 2 * 300 * 300
+    tracemalloc.start()
+    try:
+        if view == "json":
+            text = json_text(result, None)
+        else:
+            output = OutputChoice(format=view, file="out.txt")
+            rendered = render_view(derive(result, None), None, output, TraceChoice())
+            text = rendered if isinstance(rendered, str) else "".join(rendered)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert text
+    estimate = view_bytes(numbers, view)
+    assert 0.9 * peak <= estimate <= 2.5 * peak, (estimate / peak, estimate, peak)
+
+
+def test_a_result_too_large_to_write_is_refused_before_computing(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's 7000×7000 JSON, scaled down: the computation fits the (fake) memory, its text does not."""
+    from convgrad_cli.cli import solving
+    from convgrad_cli.engine import memory as resources
+
+    np.save("n.npy", np.ones((300, 300)))
+    monkeypatch.setattr(resources, "ALWAYS_FITS", 0)
+    monkeypatch.setattr(resources, "available_bytes", lambda: 16 << 20)
+    computed: list[bool] = []
+    monkeypatch.setattr(solving, "backward", lambda *a, **k: computed.append(True))
+    result = invoke("compute", "-x", "n.npy", "-w", "[[1]]", "-f", "json", "-o", "n.json")
+    assert result.exit_code == ExitCode.BAD_INPUT and not computed and not Path("n.json").exists()
+    assert result.stderr.splitlines()[-1].startswith(
+        "convgrad: error: memory: writing this problem's json output needs about 37.1 MiB (360,004 numbers), "
+    )
+    assert "(360,004 numbers), but only 16.0 MiB is available" in result.stderr
+    from convgrad_cli import engine
+
+    estimate = resources.estimate_bytes(
+        (1, 1, 300, 300), (1, 1, 1, 1), (300, 300), engine.resolve_spec(dims=2, kernel=(1, 1)), 8
+    )
+    assert estimate < 16 << 20  # the engine's own guard would have let it through
