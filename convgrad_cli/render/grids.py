@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.text import Text
+from rich.text import Span, Text
 
 from ..derivation.records import Derivation, Entry, Grid
 from ..notation import UNICODE, number
@@ -94,19 +94,31 @@ def _at(
 
 
 def _row_lines(rows: list[list[Shown | None]], widths: list[int]) -> list[Text]:
+    """One Text per row: the entries' text joined, a Span per styled entry.
+
+    The spans are the ones ``Text.assemble`` would make from (text, style) pieces; built
+    directly, as a page has hundreds of thousands of entries.
+    """
     lines = []
     for row in rows:
-        pieces: list[tuple[str, str]] = []
+        pieces: list[str] = []
+        spans: list[Span] = []
+        at = 0
         for j, cell in enumerate(row):
             if j:
-                pieces.append((" ", ""))
+                pieces.append(" ")
+                at += 1
             if cell is None:
-                pieces.append(("…".rjust(widths[j] + 2), "dim"))
-                continue
-            value, style, covered = cell
-            if covered:
-                pieces.append((f"[{value.rjust(widths[j])}]", f"{style} {WINDOW}".strip()))
+                piece, style = "…".rjust(widths[j] + 2), "dim"
             else:
-                pieces.append((f" {value.rjust(widths[j])} ", style))
-        lines.append(Text.assemble(*pieces, no_wrap=True))
+                value, style, covered = cell
+                if covered:
+                    piece, style = f"[{value.rjust(widths[j])}]", f"{style} {WINDOW}".strip()
+                else:
+                    piece = f" {value.rjust(widths[j])} "
+            pieces.append(piece)
+            if style:
+                spans.append(Span(at, at + len(piece), style))
+            at += len(piece)
+        lines.append(Text("".join(pieces), no_wrap=True, spans=spans))
     return lines

@@ -206,23 +206,69 @@ def _summary(d: Derivation) -> Iterator[RenderableType]:
 # ---------------------------------------------------------------- pieces
 
 
-def _formula(lhs: str, rows: Sequence[prose.Row]) -> Table:
+def _formula(lhs: str, rows: Sequence[prose.Row]) -> _Formula:
     """``lhs = row``, further rows aligned under the ``=``; a part's label in the lhs column."""
-    table = Table.grid(padding=(0, 1))
-    # Widths given where they are known: Rich then measures only the sums (a page has thousands).
-    table.add_column(no_wrap=True, justify="right", width=max(_label_width(lhs, row) for row in rows))
-    table.add_column(no_wrap=True, width=1)
-    table.add_column()
-    for i, row in enumerate(rows):
-        text = Text(row.text)
-        if row.value is not None:
-            text.append(" = ")
-            text.append(row.value, style=RESULT)
-        if row.label:
-            table.add_row(Text(f"{row.label}:", style="italic"), "", text)
+    return _Formula(lhs, rows)
+
+
+class _Formula:
+    """A formula as a grid of three columns: the lhs (or a part's label), ``=``, the row.
+
+    Where every row fits the console on one line, the grid's lines are assembled as Text
+    instead, each column justified as the grid justifies it: the same characters and
+    styles, without laying out a Table per formula (a page has thousands; measured in
+    docs/performance.md). A longer formula is the grid, which wraps it inside its column.
+    """
+
+    def __init__(self, lhs: str, rows: Sequence[prose.Row]) -> None:
+        self.lhs, self.rows = lhs, rows
+        self.texts = [_row_text(row) for row in rows]
+        self.label = max(_label_width(lhs, row) for row in rows)
+        self.width = self.label + 3 + max(text.cell_len for text in self.texts)
+
+    def grid(self) -> Table:
+        table = Table.grid(padding=(0, 1))
+        # Widths given where they are known: Rich then measures only the sums.
+        table.add_column(no_wrap=True, justify="right", width=self.label)
+        table.add_column(no_wrap=True, width=1)
+        table.add_column()
+        for i, (row, text) in enumerate(zip(self.rows, self.texts)):
+            if row.label:
+                table.add_row(Text(f"{row.label}:", style="italic"), "", text)
+            else:
+                table.add_row(self.lhs if i == 0 else "", "=", text)
+        return table
+
+    def lines(self, console: Console) -> Iterator[Text]:
+        """The grid's lines when nothing wraps: lhs right-justified, `` = ``, the row padded to the widest."""
+        width = max(text.cell_len for text in self.texts)
+        for i, (row, text) in enumerate(zip(self.rows, self.texts)):
+            if row.label:
+                lhs, sign = Text(f"{row.label}:", style="italic"), " "
+            else:
+                lhs, sign = console.render_str(self.lhs if i == 0 else "", highlight=False), "="
+            lhs.rstrip()
+            lhs.pad_left(self.label - lhs.cell_len)
+            text = text.copy()
+            text.pad_right(width - text.cell_len)
+            yield Text.assemble(lhs, " ", sign, " ", text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if _as_lines(console, options, self.width):
+            yield from self.lines(console)
         else:
-            table.add_row(lhs if i == 0 else "", "=", text)
-    return table
+            yield self.grid()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.grid())
+
+
+def _row_text(row: prose.Row) -> Text:
+    text = Text(row.text)
+    if row.value is not None:
+        text.append(" = ")
+        text.append(row.value, style=RESULT)
+    return text
 
 
 def _label_width(lhs: str, row: prose.Row) -> int:
@@ -239,7 +285,9 @@ class _Beside:
 
     Columns (which wraps the blocks onto more rows on a narrow console) measures every block
     first, 2.5× the cost of the grid row it then draws; the page has one of these per window,
-    and each block's width is known here already.
+    and each block's width is known here already. Blocks of lines (a window and its
+    products) that fit are assembled line by line as Text, each line padded as the grid pads
+    it, without a Table per window.
     """
 
     def __init__(self, blocks: Sequence[Group | Corner], gap: int) -> None:
@@ -255,11 +303,54 @@ class _Beside:
         grid.add_row(*self.blocks)
         return grid
 
+    def _blocks_of_lines(self) -> list[list[Text]] | None:
+        """Each block's lines, when every block is a Group of Text lines (a window, its products)."""
+        blocks = []
+        for block in self.blocks:
+            if not isinstance(block, Group):
+                return None
+            lines = [line for line in block.renderables if isinstance(line, Text)]
+            if len(lines) < len(block.renderables):
+                return None
+            blocks.append(lines)
+        return blocks
+
+    def _lines(self, blocks: list[list[Text]]) -> Iterator[Text]:
+        """The grid's row as lines: each block's lines padded to its width, a shorter block with blanks."""
+        widths = [_width(block) for block in self.blocks]
+        gap = " " * self.gap
+        for i in range(max(map(len, blocks))):
+            pieces: list[Text | str] = []
+            for j, (lines, width) in enumerate(zip(blocks, widths)):
+                if j:
+                    pieces.append(gap)
+                if i < len(lines):
+                    line = lines[i].copy()
+                    line.pad_right(width - line.cell_len)
+                    pieces.append(line)
+                else:
+                    pieces.append(" " * width)
+            yield Text.assemble(*pieces, no_wrap=True)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._laid_out(options.max_width)
+        blocks = self._blocks_of_lines() if _as_lines(console, options, self.width) else None
+        if blocks:
+            yield from self._lines(blocks)
+        else:
+            yield self._laid_out(options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self._laid_out(options.max_width))
+
+
+def _as_lines(console: Console, options: ConsoleOptions, width: int) -> bool:
+    """Whether a grid ``width`` wide is printed as lines of Text: where it fits, unless recorded.
+
+    The lines print the same characters and styles as the grid, in fewer segments; a
+    recording console (--export-svg/--export-html) writes an element per segment, so it
+    gets the grid, and the pictures stay the same.
+    """
+    return width <= options.max_width and not console.record
 
 
 def _width(block: Group | Corner) -> int:
