@@ -27,6 +27,7 @@ from ..load.operands import load_array
 from ..load.shape_sniff import document_shapes, list_shape
 from ..load.source import INLINE, Source, decode, read_bytes
 from .limits import ANSWER_BYTES_PER_CELL, ANSWER_FILE_SLACK, ANSWER_GENEROSITY
+from .shape_notes import shape_note
 from .solved import ARRAYS
 
 if TYPE_CHECKING:
@@ -144,8 +145,6 @@ def bounded(data: bytes, p: Solved, names: tuple[str, ...], shapes: Any) -> None
     limit = answer_bytes(p, names)
     if len(data) <= limit:
         return
-    from .verdicts import shape_note  # verdicts reads answers with this module
-
     size = f"the file is {_size(len(data))}; an answer here needs at most {_size(limit)}"
     for key, shape in shapes().items():
         name = ALIASES.get(key.lower(), key.lower())

@@ -21,10 +21,11 @@ import numpy as np
 from ..errors import InputError
 from ..load.cells import Written
 from .answers import Answer, read_answer
-from .diagnosis import Diagnosis, diagnose, shape_causes
+from .diagnosis import Diagnosis, diagnose
 from .forms import channels_last, flat_note
 from .limits import DEFAULT_TOL, DERIVED_CELLS
-from .solved import ARRAYS, SYMBOLS, Solved, as_fraction, squeezed
+from .shape_notes import shape_note
+from .solved import ARRAYS, Solved, as_fraction, squeezed
 
 # How much a report reveals, least first: each level shows everything the one before it does.
 # none: ✓/✗ only; mistake: the wrong cells and the mistake, no right values; cells: the right
@@ -35,14 +36,6 @@ HINTS = ("none", "mistake", "cells", "derivation")
 def reveals(hints: str, what: str) -> bool:
     """Whether a report at level ``hints`` shows ``what`` (a level of :data:`HINTS`)."""
     return HINTS.index(hints) >= HINTS.index(what)
-
-
-_SHAPE_RULES = {
-    "output": "Y has ⌊(S + padding − dilation·(K−1) − 1) / stride⌋ + 1 cells along each axis",
-    "grad_input": "∂L/∂X always has the shape of X",
-    "grad_filter": "∂L/∂W always has the shape of W",
-    "grad_bias": "∂L/∂b has one value per output channel (a single number for one filter)",
-}
 
 
 # ---------------------------------------------------------------- one number
@@ -226,27 +219,6 @@ def agreement(given: np.ndarray, tol: Fraction) -> Callable[[np.ndarray], np.nda
         return np.array(hits, dtype=bool).reshape(array.shape)
 
     return agrees
-
-
-def shape_note(p: Solved, name: str, given: tuple[int, ...], expected: tuple[int, ...]) -> str:
-    """Both shapes, and what usually causes this one."""
-    form = channels_last(p, name)
-    if form is not None and given == form.shape(expected):
-        return f"you gave {shape_text(given)}, the answer is {shape_text(expected)}: {form.note()}"
-    causes = shape_causes(p, name, given)
-    why = (
-        f"a {shape_text(given)} {SYMBOLS[name]} usually means {causes[0].reason(p.spec.mode)}"
-        if causes
-        else _SHAPE_RULES[name]
-    )
-    return f"you gave {shape_text(given)}, the answer is {shape_text(expected)}: {why}"
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """``3×3``; ``a list of 3`` (never a bare "3", which reads as a value); ``a single number``."""
-    if not shape:
-        return "a single number"
-    return f"a list of {shape[0]}" if len(shape) == 1 else "×".join(map(str, shape))
 
 
 # ---------------------------------------------------------------- the derivation of the wrong cells
