@@ -7,12 +7,14 @@ test at the end draws targets of every kind and checks those rules hold whatever
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,8 +62,14 @@ def _reading(path: Path) -> tuple[threading.Thread, list[bytes]]:
 
 def _unblock(path: Path, thread: threading.Thread) -> None:
     """A reader still waiting for a writer (the write was refused) is let go."""
-    if thread.is_alive():
-        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    while thread.is_alive():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as error:  # ENXIO: the reader has not opened the FIFO yet
+            if error.errno != errno.ENXIO:
+                raise
+            time.sleep(0.01)
+            continue
         thread.join(timeout=10)
 
 
