@@ -105,7 +105,11 @@ def split_target(target: str) -> tuple[Path, str | None]:
 def python_file(path: Path, shown: str) -> None:
     """A usage error unless ``path`` is a readable Python source file."""
     if not path.exists():
-        problem = "is a symlink that leads nowhere (or in a loop)" if path.is_symlink() else "no such file or folder"
+        problem = (
+            "is a symlink that leads nowhere (or in a loop)"
+            if path.is_symlink()
+            else "no such file or folder"
+        )
         raise InputError(shown, problem, "give FILE.py[:FUNCTION] or a folder of .py files")
     if path.suffix != ".py" or not path.is_file():
         raise InputError(
@@ -167,7 +171,9 @@ def verify_folder(
     return results
 
 
-def python_files(folder: Path, skipped: Callable[[Path, str], None] = lambda _path, _kind: None) -> list[Path]:
+def python_files(
+    folder: Path, skipped: Callable[[Path, str], None] = lambda _path, _kind: None
+) -> list[Path]:
     """The ``*.py`` files of a folder, sorted, leaving out hidden ones and helpers (``_*.py``, ``__init__.py``).
 
     An entry that is not a regular file (a FIFO, a folder named ``x.py``) is left out and handed
