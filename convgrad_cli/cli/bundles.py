@@ -24,11 +24,23 @@ PADDING_WORDS = ("valid", "same", "full")
 class GroupedCommand(click.Command):
     """A command whose --help lists options under headings by purpose."""
 
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Nothing here: :meth:`format_options` lists arguments, the same under every Click version."""
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Click ≥ 8.5 lists documented arguments itself and older Clicks never do: write them here.
+        arguments = [
+            (param.human_readable_name, str(param.help))
+            for param in self.get_params(ctx)
+            if isinstance(param, click.Argument) and getattr(param, "help", None)
+        ]
+        if arguments:
+            with formatter.section("Positional arguments"):
+                formatter.write_dl(arguments)
         sections: dict[str, list[tuple[str, str]]] = {}
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
-            if record and not isinstance(param, click.Argument):  # Click ≥ 8.5 lists those itself
+            if record and not isinstance(param, click.Argument):
                 sections.setdefault(getattr(param, "section", "Other options"), []).append(record)
         for name, records in sections.items():
             with formatter.section(name):
