@@ -24,8 +24,6 @@ LAYERS: dict[str, int] = {
     "grading": 4, "render": 5, "cli": 6, "api": 6, "__main__": 7, "": 7,
 }  # fmt: skip
 MAX_LINES = 400
-# Modules still being split (dotted names); the lead empties this set as they shrink.
-KNOWN_LONG: set[str] = set()
 
 
 def _modules() -> dict[str, Path]:
@@ -106,13 +104,7 @@ def test_no_import_cycle() -> None:
 
 def test_modules_fit_on_a_few_screens() -> None:
     long = {name: n for name, path in MODULES.items() if (n := _line_count(path)) > MAX_LINES}
-    assert {name: n for name, n in long.items() if name not in KNOWN_LONG} == {}
-
-
-def test_known_long_modules_are_still_long() -> None:
-    # So the list only shrinks: a module split below the limit leaves it.
-    shrunk = [name for name in KNOWN_LONG if name not in MODULES or _line_count(MODULES[name]) <= MAX_LINES]
-    assert sorted(shrunk) == []
+    assert long == {}
 
 
 def test_no_module_is_named_after_a_standard_library_module() -> None:
