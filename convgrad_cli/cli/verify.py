@@ -118,11 +118,11 @@ def run(request: VerifyRequest) -> int:
     if "function" in names and convention.roles[-1][0] != "function":
         names[convention.roles[-1][0]] = names.pop("function")
     if Path(request.target).is_dir():
-        files = len(python_files(Path(request.target), skipped_note))
-        with _Progress(_progress_wanted(request), files) as progress:
+        paths = python_files(Path(request.target), skipped_note)
+        with _Progress(_progress_wanted(request), len(paths)) as progress:
             results = verify_folder(
                 Path(request.target), convention, names=names, timeout=request.timeout,
-                per_axis=request.per_axis, memory_mb=request.memory_mb, done=progress.tick,
+                per_axis=request.per_axis, memory_mb=request.memory_mb, done=progress.tick, paths=paths,
             )  # fmt: skip
         emit(_class_text(results, request.output), request.output, [request.target])
         return ExitCode.OK if all(r.passed for r in results) else ExitCode.WRONG_ANSWER

@@ -291,20 +291,14 @@ def answer_files(
     and handed to ``skipped`` with what it is: opening a FIFO would wait forever.  A symlink loop
     stays in, so grading reports it as unreadable and goes on with the rest.
     """
-    from ..load.source import not_a_file
+    from ..load.source import folder_files
 
     # realpath, not Path.resolve: resolve raises on a symlink loop, which must not stop the class.
     left_out = {os.path.realpath(s) for s in skip}
-    files = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() != ".json" or path.name.startswith("."):
-            continue
-        kind = not_a_file(path)
-        if kind is not None:
-            skipped(path, kind)
-        elif os.path.realpath(path) not in left_out:
-            files.append(path)
-    return files
+    answers = folder_files(
+        folder, lambda p: p.suffix.lower() == ".json" and not p.name.startswith("."), skipped
+    )
+    return [path for path in answers if os.path.realpath(path) not in left_out]
 
 
 def grade(

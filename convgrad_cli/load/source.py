@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
@@ -150,6 +152,26 @@ def not_a_file(path: str | os.PathLike[str]) -> str | None:
     except (OSError, ValueError):
         return None
     return None if stat.S_ISREG(mode) else kind_of(mode)
+
+
+def folder_files(
+    folder: Path, wanted: Callable[[Path], bool], skipped: Callable[[Path, str], None]
+) -> list[Path]:
+    """The ``wanted`` entries of ``folder``, sorted; those that are not regular files go to ``skipped``.
+
+    One listing for every command that grades a folder (answers, implementations): a FIFO or a
+    folder named like a file is skipped with what it is, a symlink loop stays in so its row says so.
+    """
+    files = []
+    for path in sorted(folder.iterdir()):
+        if not wanted(path):
+            continue
+        kind = not_a_file(path)
+        if kind is None:
+            files.append(path)
+        else:
+            skipped(path, kind)
+    return files
 
 
 def clip(text: str, width: int = CLIP) -> str:

@@ -154,9 +154,13 @@ def verify_folder(
     per_axis: bool = False,
     memory_mb: int = MEMORY_MB,
     done: Callable[[FileResult], None] = lambda _: None,
+    paths: list[Path] | None = None,
 ) -> list[FileResult]:
-    """Every ``*.py`` of a folder, each in its own child: one file that hangs or crashes does not stop the rest."""
-    paths = python_files(folder)
+    """Every ``*.py`` of a folder, each in its own child: one file that hangs or crashes does not stop the rest.
+
+    ``paths`` is the folder's :func:`python_files` when the caller has listed them already.
+    """
+    paths = python_files(folder) if paths is None else paths
     if not paths:
         raise InputError(str(folder), "holds no .py files", "give a folder of .py files, one per student")
     results = []
@@ -179,18 +183,9 @@ def python_files(
     An entry that is not a regular file (a FIFO, a folder named ``x.py``) is left out and handed
     to ``skipped``; a symlink loop stays in, so its row says what is wrong.
     """
-    from ...load.source import not_a_file
+    from ...load.source import folder_files
 
-    files = []
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith((".", "_")):
-            continue
-        kind = not_a_file(path)
-        if kind is None:
-            files.append(path)
-        else:
-            skipped(path, kind)
-    return files
+    return folder_files(folder, lambda p: p.suffix == ".py" and not p.name.startswith((".", "_")), skipped)
 
 
 def run_suite(
