@@ -9,7 +9,6 @@ Because ``--output`` names the answer Y here, the report goes to a file with ``-
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from ..errors import ExitCode, InputError
 from . import bundles
 from .emit import emit
 from .param_types import Tolerance
+from .progress import Progress
 from .requests import OutputChoice, Parameters, ProblemChoice
 from .views import rich_text
 
@@ -34,7 +34,6 @@ FORMATS = ("table", "json", "markdown", "csv")
 HINTS = ("none", "mistake", "cells", "derivation")  # grading.verdicts.HINTS, without importing it for --help
 ANSWER_FLAGS = {"answer_output": "output", "grad_input": "grad_input", "grad_filter": "grad_filter",
                 "grad_bias": "grad_bias"}  # fmt: skip
-PROGRESS_AFTER = 0.3  # seconds: a class graded faster than this shows no progress bar
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +257,7 @@ def _grade(solved: Solved, paths: list[str], request: CheckRequest, problem: Req
         raise InputError(
             "--answer", "the folder holds no .json answer files", "put one JSON answer per student in it"
         )
-    progress = _Progress.for_request(request, len(paths))
+    progress = Progress.choose(request.answers.progress, len(paths), request.output.format, "graded")
     try:
         choice = request.answers
         graded = grade(
@@ -343,52 +342,3 @@ def _catalog_text(output: OutputChoice) -> str:
     if output.format == "table":
         return rich_text(check_report.catalog_view(), output)
     return gradebook.catalog_csv() if output.format == "csv" else check_report.catalog_text(output.format)
-
-
-class _Progress:
-    """Grading progress on stderr: a Rich bar on a terminal once grading takes a moment, else plain lines."""
-
-    def __init__(self, total: int, enabled: bool, delay: float) -> None:
-        self.total, self.enabled, self.delay, self.done = total, enabled, delay, 0
-        self.started = time.monotonic()
-        self.lines = enabled and not _stderr_is_terminal()  # a log or a pipe: a bar would draw nothing there
-        self.bar: Any = None
-        self.task: Any = None
-
-    @classmethod
-    def for_request(cls, request: CheckRequest, files: int) -> _Progress:
-        """--progress forces it; by default only people watching a terminal see it, never on the JSON path."""
-        forced = request.answers.progress
-        if forced is not None:
-            return cls(files, forced, 0 if forced else PROGRESS_AFTER)
-        # The JSON path must not load Rich.
-        wanted = files > 1 and _stderr_is_terminal() and request.output.format not in ("json", "csv")
-        return cls(files, wanted, PROGRESS_AFTER)
-
-    def tick(self) -> None:
-        self.done += 1
-        if self.lines:
-            click.echo(f"convgrad: graded {self.done} of {self.total}", err=True)
-            return
-        if self.bar is None and self.enabled and time.monotonic() - self.started >= self.delay:
-            self._show()
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
-
-    def _show(self) -> None:
-        from rich.console import Console
-        from rich.progress import Progress
-
-        from .views import console_width
-
-        self.bar = Progress(console=Console(stderr=True, width=console_width(None)), transient=True)
-        self.task = self.bar.add_task("grading", total=self.total)
-        self.bar.start()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-def _stderr_is_terminal() -> bool:
-    return sys.stderr is not None and sys.stderr.isatty()  # None: started with stderr closed

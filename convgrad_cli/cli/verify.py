@@ -7,7 +7,6 @@ draws the result.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ import click
 from ..errors import ExitCode
 from .bundles import GroupedCommand, all_read, output_from, output_options, stack
 from .emit import emit, skipped_note
+from .progress import Progress
 from .requests import OutputChoice
 from .views import rich_text
 
@@ -119,7 +119,7 @@ def run(request: VerifyRequest) -> int:
         names[convention.roles[-1][0]] = names.pop("function")
     if Path(request.target).is_dir():
         paths = python_files(Path(request.target), skipped_note)
-        with _Progress(_progress_wanted(request), len(paths)) as progress:
+        with Progress.choose(request.progress, len(paths), request.output.format, "verified") as progress:
             results = verify_folder(
                 Path(request.target), convention, names=names, timeout=request.timeout,
                 per_axis=request.per_axis, memory_mb=request.memory_mb, done=progress.tick, paths=paths,
@@ -158,36 +158,3 @@ def _class_text(results: list[FileResult], output: OutputChoice) -> str:
     if output.format == "csv":
         return verify_report.gradebook(results)
     return rich_text(verify_report.class_view(results), output)
-
-
-def _progress_wanted(request: VerifyRequest) -> bool:
-    if request.progress is not None:
-        return request.progress
-    # Auto: only for people watching a terminal, and never on the JSON path (which must not load Rich).
-    return sys.stderr.isatty() and request.output.format != "json"
-
-
-class _Progress:
-    """A Rich progress bar on stderr, one step per file (a context manager: it always stops)."""
-
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.enabled, self.total = enabled, total
-        self.bar: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task("verifying", total=self.total)
-            self.bar.start()
-        return self
-
-    def tick(self, _result: Any) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def __exit__(self, *_: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
