@@ -112,7 +112,7 @@ def run(request: VerifyRequest) -> int:
     from pathlib import Path
 
     from ..grading.verify import CONVENTIONS, verify_file, verify_folder
-    from ..grading.verify.run import python_files
+    from ..grading.verify.run import python_files, split_target
 
     convention, names = CONVENTIONS[request.convention], request.names()
     if "function" in names and convention.roles[-1][0] != "function":
@@ -131,7 +131,7 @@ def run(request: VerifyRequest) -> int:
     emit(
         _report_text(report, request.output),
         request.output,
-        [request.target.rpartition(":")[0] or request.target],
+        [str(split_target(request.target)[0])],
     )
     return ExitCode.OK if report.passed else ExitCode.WRONG_ANSWER
 

@@ -13,6 +13,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..grading import SYMBOLS
+from ..grading.verify.compare import INPUT_SYMBOLS
 from ..grading.verify.report import CODE_MISTAKES, CaseResult, FileResult, VerifyReport
 from . import check_report, json_doc
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 
 SCHEMA = json_doc.VERIFY_SCHEMA
 CLASS_SCHEMA = json_doc.VERIFY_CLASS_SCHEMA
-INPUTS = {"input": "X", "filter": "W", "bias": "b", "grad_output": "δ"}
 
 
 # ---------------------------------------------------------------- words shared by every format
@@ -50,7 +50,7 @@ def shapes_text(case: CaseResult) -> str:
     """``X 1×1×3×3, W 1×1×2×2`` in the convention's layout."""
     shapes = case.config.shapes
     return ", ".join(
-        f"{INPUTS[n]} {'×'.join(map(str, shapes[n]))}" for n in ("input", "filter") if n in shapes
+        f"{INPUT_SYMBOLS[n]} {'×'.join(map(str, shapes[n]))}" for n in ("input", "filter") if n in shapes
     )
 
 
@@ -67,7 +67,7 @@ def verdict_text(case: CaseResult) -> str:
 
 
 def _array_text(name: str, mistake: str | None, wrong: int | None) -> str:
-    symbol = SYMBOLS.get(name) or INPUTS.get(name, name)
+    symbol = SYMBOLS.get(name) or INPUT_SYMBOLS.get(name, name)
     return f"{symbol} {mistake or f'{wrong} cells wrong'}"
 
 
