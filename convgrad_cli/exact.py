@@ -30,7 +30,7 @@ INT64_LIMIT = 2**63
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_EXPONENT = 308  # beyond float64's range a written number is a typo or an attack
 _MAX_DIGITS = 4000  # Python refuses int(str) past 4300 digits anyway
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
+MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
 
 
 def parse_number(text: str) -> int | Fraction:
@@ -38,7 +38,7 @@ def parse_number(text: str) -> int | Fraction:
 
     Raises ``ValueError`` with a reason a person can act on.
     """
-    cleaned = text.strip().translate(_MINUS_SIGNS)
+    cleaned = text.strip().translate(MINUS_SIGNS)
     if "/" in cleaned:
         if cleaned.count("/") > 1:  # 1/2/3 is a typo, not (1/2)/3 or 1/(2/3)
             raise ValueError(f"{text!r} is not a number (more than one '/')")

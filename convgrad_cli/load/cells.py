@@ -10,11 +10,10 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..exact import parse_number
+from ..exact import MINUS_SIGNS, parse_number
 
 PLAIN_INT = re.compile(r"[+-]?[0-9]{1,18}")  # fits int64; skips the slower general parser
 _DECIMAL = re.compile(r"[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\ufe63": "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +37,7 @@ def written(text: str) -> Written:
 
 def decimals_of(text: str) -> int | None:
     """Decimal places of the last written digit (the exponent counts); 0 for integers, None for p/q."""
-    match = _DECIMAL.fullmatch(text.strip().translate(_MINUS_SIGNS))
+    match = _DECIMAL.fullmatch(text.strip().translate(MINUS_SIGNS))
     if match is None:
         return None
     return max(len(match.group(1) or "") - int(match.group(2) or 0), 0)

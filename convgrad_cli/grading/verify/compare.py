@@ -51,7 +51,8 @@ def judge(
 def _arrays(case: Case, solved: Solved, outcome: Returned, convention: Convention, tol: float
             ) -> tuple[list[ArrayResult], Report]:  # fmt: skip
     names = [*convention.returns, *(n for n in convention.optional if n in outcome.values)]
-    expected = {n: convention.from_torch(n, full_expected(solved, n), case.dims) for n in names}
+    full_forms = {n: full_expected(solved, n) for n in names}
+    expected = {n: convention.from_torch(n, full_forms[n], case.dims) for n in names}
     found: dict[str, ArrayResult] = {}
     comparable: dict[str, np.ndarray] = {}
     for name in names:
@@ -65,7 +66,7 @@ def _arrays(case: Case, solved: Solved, outcome: Returned, convention: Conventio
             full = convention.to_torch(name, value, case.dims)
         except ValueError:
             full = None
-        if full is None or full.ndim != full_expected(solved, name).ndim:
+        if full is None or full.ndim != full_forms[name].ndim:
             found[name] = _wrong_shape(name, value.shape, expected[name].shape)
         else:
             comparable[name] = solved.user(name, full)
