@@ -11,12 +11,14 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
 from ..exact import parse_number
 from .limits import CLIP, MAX_CELLS, MAX_FILE_BYTES, MAX_TEXT_BYTES
+
+if TYPE_CHECKING:
+    from pathlib import Path  # only annotated: pathlib stays off the operand reading path
 
 STDIN = "<stdin>"
 INLINE = "<inline>"
