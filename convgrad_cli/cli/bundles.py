@@ -30,7 +30,7 @@ class GroupedCommand(click.Command):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Click ≥ 8.5 lists documented arguments itself and older Clicks never do: write them here.
         arguments = [
-            (param.human_readable_name, str(param.help))
+            (param.human_readable_name, str(getattr(param, "help", "")))
             for param in self.get_params(ctx)
             if isinstance(param, click.Argument) and getattr(param, "help", None)
         ]
