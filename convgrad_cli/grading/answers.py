@@ -62,8 +62,9 @@ def read_answer(
     larger than any answer to it could be is refused before it is parsed.
     """
     inline = text.lstrip().startswith("{")
-    name = INLINE if inline else Source(text).name
-    data = text.encode() if inline else read_bytes(Source(text), stdin)
+    source = Source(text)
+    name = INLINE if inline else source.name
+    data = text.encode() if inline else read_bytes(source, stdin)
     try:
         if solved is not None:
             bounded(data, solved, ARRAYS, lambda: document_shapes(data))

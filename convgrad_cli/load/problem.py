@@ -64,7 +64,8 @@ def gather(
     _one_stdin(problem, operands)
     request = Request()
     if problem is not None:
-        _from_document(request, read_bytes(Source(problem), stdin), Source(problem).name)
+        source = Source(problem)
+        _from_document(request, read_bytes(source, stdin), source.name)
     elif sample is not None or not any(operands.values()):
         name = sample or samples.DEFAULT
         _from_document(request, samples.text(name).encode(), f"sample {name}")

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
@@ -41,12 +41,17 @@ class Source:
     """Where an operand comes from: a path, ``-`` (stdin) or inline text."""
 
     text: str
+    inline: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Decided once: is_inline may ask the file system, and the answer must not change between uses.
+        object.__setattr__(self, "inline", self.text != "-" and is_inline(self.text))
 
     @property
     def name(self) -> str:
         if self.text == "-":
             return STDIN
-        return INLINE if is_inline(self.text) else self.text
+        return INLINE if self.inline else self.text
 
     @property
     def suffix(self) -> str:
@@ -77,7 +82,7 @@ def read_bytes(source: Source, stdin: BinaryIO | None) -> bytes:
         if stdin is None:
             raise InputError("-", "standard input is not available", "give a file path instead")
         return _bounded(stdin, STDIN)
-    if is_inline(source.text):
+    if source.inline:
         return source.text.encode()
     try:
         with open(source.text, "rb") as stream:
