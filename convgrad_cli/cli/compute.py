@@ -68,15 +68,20 @@ def run(request: ComputeRequest, stdin: BinaryIO | None) -> None:
     for note in notes:
         click.echo(f"convgrad: {note}", err=True)  # dropped, not sent to stdout, when stderr is closed
     inputs = operand_files(problem)
-    if json_out:
-        emit(json_text(result, selection), request.output, inputs)
-        if not request.trace.exports():
-            return
+    exports = request.trace.exports()
+    if json_out and not exports:
+        derivation = (
+            derive(result, selection, steps=False) if selection is not None else None
+        )  # JSON needs no grids
+        emit(json_text(result, derivation), request.output, inputs)
+        return
     # Built once: the chosen view and any --export-svg/--export-html draw the same derivation.
     from .views import export_views, render_view
 
     derivation = derive(result, selection)
-    if not json_out:
+    if json_out:
+        emit(json_text(result, derivation if selection is not None else None), request.output, inputs)
+    else:
         emit(render_view(derivation, trace_note, request.output, request.trace), request.output, inputs)
     export_views(derivation, trace_note, request.trace, request.output.width, "convgrad compute", inputs)
 
@@ -95,13 +100,13 @@ def derive(result: Gradients, selection: Selection | None, *, steps: bool = True
     return build(result, selection or Selection((), ()), steps=steps)
 
 
-def json_text(result: Gradients, selection: Selection | None) -> str:
-    """The ``--format json`` document, with the trace object when cells are selected."""
+def json_text(result: Gradients, derivation: Derivation | None) -> str:
+    """The ``--format json`` document, with the trace object when cells were derived."""
     from ..render.json_doc import document, dumps
 
     trace = None
-    if selection is not None:
+    if derivation is not None:
         from ..render.trace_json import trace as trace_object
 
-        trace = trace_object(derive(result, selection, steps=False))  # JSON needs no grids
+        trace = trace_object(derivation)
     return dumps(document(result, trace=trace)) + "\n"

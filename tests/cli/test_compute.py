@@ -216,3 +216,14 @@ def test_two_outputs_naming_one_file_are_refused(
         2, f"convgrad: error: {message}; give each output its own file"
     )  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.out"]  # nothing written
+
+
+@pytest.mark.parametrize("trace", [[], ["--cells", "x11,w12"], ["--no-trace"]])
+def test_json_with_an_export_is_the_json_alone(runner: CliRunner, tmp_path: Path, trace: list[str]) -> None:
+    # With an export, one derivation (with grids) serves both; the JSON trace must not notice.
+    alone = run(runner, "compute", "-f", "json", *trace)
+    svg = tmp_path / "page.svg"
+    both = run(runner, "compute", "-f", "json", *trace, "--export-svg", str(svg))
+    assert as_json(both) == as_json(alone)
+    assert both.stdout == alone.stdout
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
