@@ -184,7 +184,7 @@ trace_options = stack(
         "trace",
         default=None,
         help="Show every step of the derivation, or none. Default: every step for small problems "
-        "(up to 300 window positions), else the results and a note.",
+        "(up to 300 window positions and 50,000 drawn grid cells), else the results and a note.",
     ),
     click.option(
         "--cells",

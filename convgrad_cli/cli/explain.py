@@ -58,8 +58,9 @@ def explain(**flags: Any) -> None:
 
     Each ∂L/∂w and ∂L/∂x as its chain-rule sum (∂L/∂x₂₂ = w₂₂·δ₁₁ + w₂₁·δ₁₂ + …),
     which weight links each x to each δ, the rotated filter, and the full
-    convolution window by window. More than 300 window positions need --trace
-    (every step) or --cells (chosen cells).
+    convolution window by window. More than 300 window positions, or 50,000 drawn
+    grid cells (wide padding or dilation), need --trace (every step) or --cells
+    (chosen cells).
 
     \b
     Examples:
