@@ -103,7 +103,10 @@ class Child:
 
     def run(self, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> Outcome:
         if self.process is None:
-            restarted = self.start()
+            try:
+                restarted = self.start()
+            except NotFound as error:  # the file changed after the last case: a verdict on this case
+                return Died(f"the file could not be loaded again after the last case: {error.args[1]}")
             if not isinstance(restarted, Ready):
                 return Died(f"the file could not be loaded again after the last case: {restarted.error}")
         answer = self._send(pickle.dumps(("call", arrays, params))) or self._answer(self.timeout)
