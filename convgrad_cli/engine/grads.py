@@ -3,7 +3,8 @@
 Everything here takes full forms — X (N, C_in, *S), W (C_out, C_in/groups, *K),
 δ = ∂L/∂Y (N, C_out, *S_out) — and any numeric dtype (float32 stays float32).
 Each function is the definition y_i = Σ_k x_(i·s + k·d) · w_k regrouped as
-matrix products over contiguous shifted rows of the input (see :mod:`.wide`),
+matrix products over contiguous shifted rows of the input (see :mod:`.wide`
+and :mod:`.blocks`),
 so the work is BLAS-shaped and no Python loop runs over pixels.  The same
 numbers, the page's way and short, are in :mod:`.reference`.
 :func:`gradients` does all three at once: X and δ are laid out once, and the
@@ -11,30 +12,33 @@ forward pass and ∂L/∂W share X's column blocks.
 
 With channels to contract the time is the GEMMs', at BLAS's peak; depthwise
 layers have no real GEMM and are bound by memory.  BLAS runs on one thread and
-big problems run in parts — of the batch, or of the groups — on the engine's own
-threads (:func:`_in_parts`, :mod:`.threads`).  Measurements, and what was tried
-and did not pay: ``docs/performance.md``.
+the column blocks of big problems run as jobs on the engine's own threads
+(:mod:`.threads`).  Measurements, and what was tried and did not pay:
+``docs/performance.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from math import prod
 
 import numpy as np
 
+from .blocks import Job, correlate_and_filter_rows, correlate_rows, filter_rows
 from .ops import rot180
 from .spec import ConvSpec
-from .threads import bounds, one_blas_thread, parts_for, run_parts
-from .wide import Phase, Reads, WideGrid, correlate_and_filter_rows, correlate_rows, filter_rows
+from .threads import one_blas_thread, run_jobs, threads_for
+from .wide import Reads, WideGrid
 
 
 def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     """Y (N, C_out, *S_out) = conv(X, W), without bias: Y = Σ_k W_k · (X shifted by k)."""
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
-    with one_blas_thread(_work(grid, x, w), _floats(x, w)):
-        return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x)
+    work, floats = _work(grid, x, w), _floats(x, w)
+    with one_blas_thread(work, floats):
+        xs = _split(grid, x, spec.groups)
+        return _forward(grid, xs, _oriented(w, spec), x, threads_for(work, floats))
 
 
 def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[int, ...]) -> np.ndarray:
@@ -44,8 +48,11 @@ def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[
     the same sum without materialising the zero-inserted, padded δ.
     """
     grid = WideGrid.of(spec, spatial, w.shape[2:])
-    with one_blas_thread(_work(grid, delta, w), _floats(delta, w)):
-        return _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
+    work, floats = _work(grid, delta, w), _floats(delta, w)
+    with one_blas_thread(work, floats):
+        jobs, dx = _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
+        run_jobs(jobs, threads_for(work, floats))
+        return dx()
 
 
 def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[int, ...]) -> np.ndarray:
@@ -67,29 +74,26 @@ def gradients(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(Y, ∂L/∂X, ∂L/∂W) as :func:`forward`, :func:`grad_input` and :func:`grad_filter` give them.
 
-    X and δ are laid out as rows once and shared by the three products.  Big float
-    problems run in parts on the engine's threads (see :mod:`.threads`).
+    X and δ are laid out as rows once and shared by the three products, whose
+    column blocks run as one queue of jobs on the engine's threads (see :mod:`.threads`).
     """
-    work = _work(WideGrid.of(spec, x.shape[2:], w.shape[2:]), x, w)
-    floats = _floats(x, w, delta)
-    with one_blas_thread(work, floats):
-        by_groups, count = _independent(x, w, spec)
-        parts = parts_for(work, count) if floats else 1
-        if parts > 1:
-            return _in_parts(x, w, delta, spec, by_groups, parts)
-        return _gradients(x, w, delta, spec)
-
-
-def _gradients(
-    x: np.ndarray, w: np.ndarray, delta: np.ndarray, spec: ConvSpec
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
-    xs, ds, oriented = _split(grid, x, spec.groups), _spread(grid, delta, spec.groups), _oriented(w, spec)
-    if xs and np.result_type(x, w) == np.result_type(delta, x) == x.dtype:
-        y, dw = _forward_and_filter(grid, xs, ds, oriented, x)
-    else:  # mixed dtypes (exact mode), or every tap reads padding only
-        y, dw = _forward(grid, xs, oriented, x), _grad_filter(grid, xs, ds, x, w.shape[2:])
-    return y, _grad_input(grid, ds, oriented), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
+    work, floats = 3 * _work(grid, x, w), _floats(x, w, delta)
+    with one_blas_thread(work, floats):
+        xs, ds, oriented = _split(grid, x, spec.groups), _spread(grid, delta, spec.groups), _oriented(w, spec)
+        dx_jobs, dx = _grad_input(grid, ds, oriented)
+        if xs and np.result_type(x, w) == np.result_type(delta, x) == x.dtype:
+            rows, taps = _forward_rows(grid, oriented, x)
+            span = grid.span(x.shape[0])
+            jobs, found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
+            # ∂L/∂X's jobs are the shorter ones: last in the queue, they even out the threads' finish.
+            run_jobs(jobs + dx_jobs, threads_for(work, floats))
+            y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
+            dw = _filter_from(grid, found(), x.shape[1] // spec.groups, w.shape[2:], x.dtype)
+        else:  # mixed dtypes (exact mode), or every tap reads padding only
+            run_jobs(dx_jobs, 1)
+            y, dw = _forward(grid, xs, oriented, x, 1), _grad_filter(grid, xs, ds, x, w.shape[2:])
+    return y, dx(), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
 
 
 def _work(grid: WideGrid, a: np.ndarray, w: np.ndarray) -> int:
@@ -100,50 +104,6 @@ def _work(grid: WideGrid, a: np.ndarray, w: np.ndarray) -> int:
 def _floats(*arrays: np.ndarray) -> bool:
     """True when the products run in floats, on BLAS (integers and Python objects do not)."""
     return np.result_type(*arrays).kind == "f"
-
-
-def _independent(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> tuple[bool, int]:
-    """(split by groups?, how many independent pieces): the pieces the work can run in.
-
-    Depthwise-like layers (one input channel per group) split by groups: their
-    products are one-row GEMMs, and no sum crosses groups.  Others split by batch:
-    Y and ∂L/∂X are per image; the parts' ∂L/∂W are added in order at the end.
-    """
-    if spec.groups > 1 and (w.shape[1] == 1 or x.shape[0] == 1):
-        return True, spec.groups
-    return False, x.shape[0]
-
-
-def _in_parts(
-    x: np.ndarray, w: np.ndarray, delta: np.ndarray, spec: ConvSpec, by_groups: bool, parts: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_gradients` on ``parts`` ranges of the groups or the batch, a thread each, into whole arrays.
-
-    Each thread also copies its results in, so the copies run in parallel.
-    """
-    c_in, c_out = x.shape[1] // spec.groups, w.shape[0] // spec.groups  # per group
-    ranges = bounds(spec.groups if by_groups else x.shape[0], parts)
-    # The dtypes :func:`_gradients` gives each result (they differ when the operands do).
-    y = np.empty((x.shape[0], w.shape[0], *delta.shape[2:]), np.result_type(x, w))
-    dx, dw = np.empty(x.shape, np.result_type(delta, w)), np.empty(w.shape, np.result_type(delta, x))
-    dws: list[np.ndarray] = [dw] * parts
-
-    def job(i: int) -> None:
-        a, b = ranges[i]
-        if by_groups:
-            ins, outs = slice(a * c_in, b * c_in), slice(a * c_out, b * c_out)
-            y[:, outs], dx[:, ins], dw[outs] = _gradients(
-                x[:, ins], w[outs], delta[:, outs], replace(spec, groups=b - a)
-            )
-        else:
-            y[a:b], dx[a:b], dws[i] = _gradients(x[a:b], w, delta[a:b], spec)
-
-    run_parts(job, parts)
-    if not by_groups:  # in a fixed order, so the sum is the same run to run
-        np.copyto(dw, dws[0])
-        for part in dws[1:]:
-            dw += part
-    return y, dx, dw
 
 
 def grad_bias(delta: np.ndarray) -> np.ndarray:
@@ -179,24 +139,13 @@ def _spread(grid: WideGrid, delta: np.ndarray, groups: int) -> _Delta:
     return _Delta(rows.reshape(groups, -1, rows.shape[1]), lead, delta.shape[0])
 
 
-def _forward(grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _forward(grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray, threads: int) -> np.ndarray:
     rows, taps = _forward_rows(grid, w, x)
     if xs:
-        correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs)
+        run_jobs(correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs), threads)
     else:  # every tap reads padding only
         rows[...] = 0
     return grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
-
-
-def _forward_and_filter(
-    grid: WideGrid, xs: list[Reads], ds: _Delta, w: np.ndarray, x: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_forward` and :func:`_grad_filter` (before any convolve flip), sharing X's columns."""
-    rows, taps = _forward_rows(grid, w, x)
-    span = grid.span(x.shape[0])
-    found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
-    y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
-    return y, _filter_from(grid, found, x.shape[1] // ds.rows.shape[0], w.shape[2:], x.dtype)
 
 
 def _forward_rows(grid: WideGrid, w: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,25 +156,30 @@ def _forward_rows(grid: WideGrid, w: np.ndarray, x: np.ndarray) -> tuple[np.ndar
     return rows, _side_by_side(taps, [t for p in grid.phases for t in p.taps])
 
 
-def _grad_input(grid: WideGrid, ds: _Delta, w: np.ndarray) -> np.ndarray:
+def _grad_input(grid: WideGrid, ds: _Delta, w: np.ndarray) -> tuple[list[Job], Callable[[], np.ndarray]]:
+    """The jobs of ∂L/∂X's products, and what assembles ∂L/∂X (N, C_in, *S) once they have run."""
     groups = ds.rows.shape[0]
     taps = _taps(w, groups).swapaxes(2, 3)  # (T, G, C_in/G, C_out/G)
     dtype = np.result_type(ds.rows, w)
-    rows = _empty((groups, taps.shape[2], ds.n * grid.size), dtype)
-
-    def phase_rows(p: Phase) -> np.ndarray:
+    # A buffer per phase: their jobs may run at the same time.
+    rows = [_empty((groups, taps.shape[2], ds.n * grid.size), dtype) for _ in grid.phases]
+    jobs: list[Job] = []
+    for p, out in zip(grid.phases, rows):
         # Tap j reads δ from lead − shift_j: the same grid of starts, walked backwards.
         reads = Reads(ds.rows, ds.lead - p.reach, p.counts, p.steps)
         length = grid.span(ds.n, [g.stop for g in p.grid])
-        correlate_rows(rows[:, :, :length], _side_by_side(taps, p.taps[::-1]), [reads])
-        return rows.reshape(-1, rows.shape[2])
+        jobs += correlate_rows(out[:, :, :length], _side_by_side(taps, p.taps[::-1]), [reads])
 
-    if grid.single:  # stride 1: the rows are ∂L/∂X already, in (C, N, …) order; no copy back
-        return grid.cells_of(phase_rows(grid.phases[0]), ds.n, grid.phases[0])
-    dx = np.zeros((ds.n, taps.shape[1] * taps.shape[2], *grid.spatial), dtype=dtype)
-    for p in grid.phases:
-        grid.merge(dx, phase_rows(p), p)
-    return dx
+    def dx() -> np.ndarray:
+        flat = [r.reshape(-1, r.shape[2]) for r in rows]
+        if grid.single:  # stride 1: the rows are ∂L/∂X already, in (C, N, …) order; no copy back
+            return grid.cells_of(flat[0], ds.n, grid.phases[0])
+        into = np.zeros((ds.n, taps.shape[1] * taps.shape[2], *grid.spatial), dtype=dtype)
+        for p, phase_rows in zip(grid.phases, flat):
+            grid.merge(into, phase_rows, p)
+        return into
+
+    return jobs, dx
 
 
 def _grad_filter(
@@ -233,7 +187,8 @@ def _grad_filter(
 ) -> np.ndarray:
     c_group, dtype = x.shape[1] // ds.rows.shape[0], np.result_type(ds.rows, x)
     if xs:
-        return _filter_from(grid, filter_rows(ds.wide[:, :, : grid.span(ds.n)], xs), c_group, kernel, dtype)
+        found = filter_rows(ds.wide[:, :, : grid.span(ds.n)], xs)
+        return _filter_from(grid, found, c_group, kernel, dtype)
     c_out = ds.rows.shape[0] * ds.rows.shape[1]
     return np.zeros((c_out, c_group, *kernel), dtype)
 

@@ -17,10 +17,12 @@ from math import prod
 import numpy as np
 
 from ..errors import InputError
+from .blocks import MIN_BLOCK, PARTIALS_BYTES
 from .spec import ConvSpec
+from .threads import cores
 
 OBJECT_CELL = 64  # a pointer plus a Python int (larger ones when exact values grow), in bytes
-WORKSPACE = 4 << 20  # the engine's im2col blocks and phase buffers: a few MiB whatever the size
+WORKSPACE = 4 << 20  # one thread's im2col block (blocks.COLUMN_BYTES): a few MiB whatever the size
 ALWAYS_FITS = 64 << 20  # problems this small are not checked against the memory available
 _UNLIMITED = 2**60  # cgroup v1 reports "no limit" as a huge number
 
@@ -34,10 +36,11 @@ def estimate_bytes(
 ) -> int:
     """Peak bytes of one backward pass on full forms X (N, C_in, *S), W (C_out, C_g, *K).
 
-    Counts, in cells: X and δ as given; the padded X and the padded ∂L/∂X
-    accumulator; Y and δ; Y on the engine's *wide* grid (as wide as the padded
-    input, per stride phase); one tap's worth of X and its product; W and ∂L/∂W
-    with copies — plus a fixed workspace for the engine's blocked temporaries.
+    Counts, in cells: X and δ as given, and ∂L/∂X; the padded X and the padded ∂L/∂X
+    rows (one buffer per stride phase); Y and δ; Y on the engine's *wide* grid (as wide
+    as the padded input, per stride phase); one tap's worth of X and its product; W and
+    ∂L/∂W with copies — plus the blocked temporaries: a column block for each of the
+    engine's threads (:func:`.threads.cores`) and ∂L/∂W's partial sums.
     Checked against measured peaks in ``tests/cli/test_robustness.py``.
     """
     n, c_in, *spatial = input_shape
@@ -46,15 +49,13 @@ def estimate_bytes(
     given = n * c_in * prod(spatial)
     padded = n * c_in * prod(padded_shape)
     outputs = n * c_out * prod(out_spatial)
-    wide = n * c_out * prod(-(-p // s) for p, s in zip(padded_shape, spec.stride))
+    positions = n * prod(-(-p // s) for p, s in zip(padded_shape, spec.stride))  # of the wide grid
+    wide = c_out * positions
     tap = n * c_in * prod(out_spatial)
     weights = c_out * c_group * prod(kernel)
-    cells = given + 2 * padded + 2 * outputs + wide + tap + 4 * weights
-    if n > 1 or spec.groups > 1:
-        # Big layers run in parts (of the batch or the groups) on two threads: both parts'
-        # workspaces are live at once, and each copies its Y and ∂L/∂X into arrays allocated up front.
-        return itemsize * (cells + given + outputs + weights) + 2 * WORKSPACE
-    return itemsize * cells + WORKSPACE
+    cells = 2 * given + 2 * padded + 2 * outputs + wide + tap + 4 * weights
+    partials = min(PARTIALS_BYTES, itemsize * weights * -(-positions // MIN_BLOCK))  # one per block at most
+    return itemsize * cells + WORKSPACE * cores() + partials
 
 
 def itemsize_for(*arrays: np.ndarray) -> int:

@@ -3,10 +3,12 @@
 BLAS's own threads meet at a barrier inside every product, so when another
 program holds a core, each product waits for the thread that was descheduled.
 The engine therefore runs every BLAS call on one thread (:func:`one_blas_thread`)
-and uses the other cores itself, over work that is independent — halves of the
-batch, or of the groups — where the work is large enough to pay for the hand-off
-(:func:`parts_for`).  Independent parts meet only once, at the end, and their
-sums are added in a fixed order, so results are identical run to run.
+and uses the cores itself, over jobs that need no barrier: the column blocks of
+the products (:func:`run_jobs`), taken from one queue by whichever thread is
+free, so a thread that loses its core delays the call by one block at most.
+Every job writes its own part of the results, and ∂L/∂W's partial sums are
+added in a fixed order, so results are identical to the last bit run to run
+and whatever the number of threads.  Calls below THREADS_FROM run on one.
 """
 
 from __future__ import annotations
@@ -14,14 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import pairwise
 from typing import Any
 
 LIMIT_FROM = 1 << 14  # multiply-adds below which BLAS never threads: leave it alone
-SPLIT_FROM = 1 << 22  # multiply-adds per part from which a part on its own thread pays
+THREADS_FROM = 1 << 22  # multiply-adds of a call from which the engine's own threads pay
 
-_pool: Any = None  # the engine's threads, started by the first problem big enough to need them
-_pool_size = 0
+_executor: Any = None
 
 
 class _BlasLimit:
@@ -72,9 +72,9 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def parts_for(work: int, independent: int) -> int:
-    """How many threads to run ``independent`` equal pieces of ``work`` multiply-adds on."""
-    return max(1, min(cores(), independent, work // SPLIT_FROM))
+def threads_for(work: int, floats: bool = True) -> int:
+    """How many threads to run a call of ``work`` multiply-adds on: all cores from THREADS_FROM, else one."""
+    return cores() if floats and work >= THREADS_FROM else 1
 
 
 @contextmanager
@@ -94,23 +94,47 @@ def one_blas_thread(work: int, floats: bool = True) -> Iterator[None]:
         _limit.leave()
 
 
-def run_parts(job: Callable[[int], None], parts: int) -> None:
-    """``job(0) … job(parts − 1)`` on the engine's threads, each in a copy of the caller's context.
+def run_jobs(jobs: Sequence[Callable[[], None]], threads: int) -> None:
+    """Every job once, on ``threads`` threads (the caller's and the engine's), each taking the next when free.
 
-    The copy carries context variables such as ``np.errstate`` into the threads.
+    The jobs must be independent.  A thread that is descheduled — another
+    program holds its core — takes no new job, so the others carry on instead
+    of waiting at a barrier; they meet once, when the queue is empty.  Each
+    thread runs in a copy of the caller's context, which carries context
+    variables such as ``np.errstate``.
     """
-    global _pool, _pool_size
+    if threads <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            job()
+        return
     import contextvars  # only big problems get here: small runs (the CLI's) skip the imports
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
-    if _pool_size < parts:
-        _pool_size = max(parts, cores())
-        _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="convgrad")
-    futures = [_pool.submit(contextvars.copy_context().run, job, i) for i in range(parts)]
-    for future in futures:
-        future.result()
+    queue, lock = iter(jobs), threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                job = next(queue, None)
+            if job is None:
+                return
+            job()
+
+    helpers = [_pool(threads - 1).submit(contextvars.copy_context().run, worker) for _ in range(threads - 1)]
+    try:
+        worker()
+    finally:
+        for helper in helpers:
+            helper.exception()  # wait for each, also when this thread's job failed
+    for helper in helpers:
+        helper.result()  # a helper's error, raised here
 
 
-def bounds(total: int, parts: int) -> Sequence[tuple[int, int]]:
-    """``parts`` consecutive (start, stop) ranges covering ``range(total)``, sizes within one."""
-    return list(pairwise([total * i // parts for i in range(parts + 1)]))
+def _pool(size: int) -> Any:
+    """The engine's threads, started by the first problem big enough to need them."""
+    global _executor
+    if _executor is None or _executor._max_workers < size:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _executor = ThreadPoolExecutor(max(size, cores() - 1), thread_name_prefix="convgrad")
+    return _executor

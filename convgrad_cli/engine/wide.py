@@ -15,7 +15,8 @@ one strided copy of the input, and phases no tap reads are never built.
 
 The taps of one phase have shifts m₀ + j·Δ per axis (j = 0 … J−1), a product
 grid, so the rows all its taps read are one strided view of the phase buffer
-(:class:`Reads`), stacked into a column block (im2col) by one copy.
+(:class:`Reads`), stacked into a column block (im2col) by one copy and met
+by the products in :mod:`.blocks`.
 
 Layout: channels first, batch folded into the row, (G, C/G, N·ΠQ), so each
 product is one GEMM over the whole batch.  Phase buffers are zero wherever no
@@ -25,7 +26,7 @@ uninitialised memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -34,14 +35,10 @@ from math import gcd, prod
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..exact import pairwise_sum
 from .scratch import kept
 from .spec import ConvSpec
 
-COLUMN_BYTES = 4 << 20  # an im2col block: long enough for BLAS's speed, short enough to stay in L3
-MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
-DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
-EXACT_BLOCK = 64  # positions per exact partial sum (see _width)
+EXACT_BLOCK = 64  # positions per exact partial sum (blocks._width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +218,7 @@ def _channels_first(a: np.ndarray) -> np.ndarray:
     return a.swapaxes(0, 1)
 
 
-# ---------------------------------------------------------------- the products
+# ---------------------------------------------------------------- what the products read
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,130 +263,3 @@ class Reads:
             strides=(g_step, *(s * item for s in self.steps), k_step, item),
             writeable=False,
         )
-
-
-def correlate_rows(out: np.ndarray, coefficients: np.ndarray, reads: Sequence[Reads]) -> None:
-    """``out[g, :, q] = coefficients[g] @ (every read row at q, stacked)``.
-
-    out (G, M, L); coefficients (G, M, Σ rows), columns in the order of
-    ``reads``, each family row-major over its taps j then its K channels.  The
-    rows are stacked into a column block (im2col, a block at a time so it
-    stays in cache) and met by one GEMM with Σ rows inner terms: with few
-    channels per tap (K = 16 in W4, 1 depthwise) a product per tap would be
-    short and leave BLAS idle.
-    """
-    for q0, q1, block in _blocks(reads, out.shape[2], out.dtype):
-        np.matmul(coefficients, block, out=out[:, :, q0:q1])
-
-
-def filter_rows(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
-    """``Σ_q delta[g, :, q] ⊗ (every read row at q, stacked)``: (G, M, L) → (G, M, Σ rows).
-
-    The contraction over q (batch and positions) runs a column block at a time.
-    """
-    if all(r.source.shape[1] == 1 for r in reads):
-        return _filter_depthwise(delta, reads)
-    grad = _Outer(delta)
-    for q0, q1, block in _blocks(reads, delta.shape[2], delta.dtype):
-        grad.add(block, q0, q1)
-    return grad.total
-
-
-def correlate_and_filter_rows(
-    out: np.ndarray, coefficients: np.ndarray, delta: np.ndarray, reads: Sequence[Reads]
-) -> np.ndarray:
-    """:func:`correlate_rows` into ``out`` and :func:`filter_rows` of ``delta``, in one pass.
-
-    The forward pass and ∂L/∂W read the same columns of X: each block is
-    stacked once and met by both products while it is in cache, not stacked
-    twice (depthwise too: with the columns built anyway, a product per block
-    beats :func:`filter_rows`' dot per tap).  ``out`` and ``delta`` need the
-    same length and dtype.
-    """
-    grad = _Outer(delta)
-    for q0, q1, block in _blocks(reads, out.shape[2], out.dtype):
-        np.matmul(coefficients, block, out=out[:, :, q0:q1])
-        grad.add(block, q0, q1)
-    return grad.total
-
-
-class _Outer:
-    """The running sum Σ_q δ[g, :, q] ⊗ columns[g, :, q], block by block.
-
-    Kept transposed, as columns · δᵀ: OpenBLAS runs that shape faster than δ · columnsᵀ.
-    """
-
-    def __init__(self, delta: np.ndarray) -> None:
-        self.delta = delta
-        self.parts: list[np.ndarray] = []  # exact (object) sums: added pairwise at the end
-
-    def add(self, block: np.ndarray, q0: int, q1: int) -> None:
-        part = np.matmul(block, self.delta[:, :, q0:q1].swapaxes(1, 2))
-        if self.parts and not self.delta.dtype.hasobject:
-            self.parts[0] += part
-        else:
-            self.parts.append(part)
-
-    @property
-    def total(self) -> np.ndarray:
-        """(G, M, Σ rows)."""
-        assert self.parts, "no column block was added"
-        return pairwise_sum(self.parts).swapaxes(1, 2)
-
-
-def _blocks(reads: Sequence[Reads], length: int, dtype: np.dtype) -> Iterator[tuple[int, int, np.ndarray]]:
-    """(q0, q1, the stacked rows for positions q0 … q1 − 1) for consecutive blocks covering ``length``."""
-    col = _scratch(reads[0].source.shape[0], reads, length, dtype)
-    for q0 in range(0, length, col.shape[2]):
-        q1 = min(q0 + col.shape[2], length)
-        yield q0, q1, _columns(col, reads, q0, q1)
-
-
-def _filter_depthwise(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
-    """K = 1: a dot product per tap, block by block so δ's block is read from cache by every tap.
-
-    Stacking columns would copy every row once per tap for a product with one
-    inner term; the dots read each row where it lies.
-    """
-    groups, m, length = delta.shape
-    for r in reads:
-        r.check(length)
-    starts = [s for r in reads for s in r.starts]
-    block = _width(max(MIN_BLOCK, DOT_BYTES // max(1, groups * m * delta.itemsize)), delta.dtype)
-    sources = [r.source for r in reads for _ in r.starts]
-    parts = []
-    for q0 in range(0, length, block):
-        here, q1 = delta[:, :, q0 : q0 + block], min(q0 + block, length)
-        dots = [
-            np.matmul(here, s[:, :, start + q0 : start + q1].swapaxes(1, 2))
-            for s, start in zip(sources, starts)
-        ]
-        parts.append(np.concatenate(dots, axis=2))
-    return pairwise_sum(parts)
-
-
-def _scratch(groups: int, reads: Sequence[Reads], length: int, dtype: np.dtype) -> np.ndarray:
-    """A column block of ~COLUMN_BYTES: long enough for BLAS to run at speed, short enough for L3."""
-    rows = sum(r.rows for r in reads)
-    for r in reads:
-        r.check(length)
-    width = COLUMN_BYTES // max(1, groups * rows * np.dtype(dtype).itemsize)
-    return kept(
-        (groups, rows, min(length, _width(max(MIN_BLOCK, min(MAX_BLOCK, width)), dtype))), np.dtype(dtype)
-    )
-
-
-def _width(columns: int, dtype: np.dtype) -> int:
-    """Exact (object) sums run in short blocks added pairwise, so Fraction denominators grow slowly."""
-    return min(columns, EXACT_BLOCK) if np.dtype(dtype).hasobject else columns
-
-
-def _columns(col: np.ndarray, reads: Sequence[Reads], q0: int, q1: int) -> np.ndarray:
-    """Stack every family's rows for positions q0 … q1 − 1 into ``col``: (G, Σ rows, q1 − q0)."""
-    block, top = col[:, :, : q1 - q0], 0
-    for r in reads:
-        view = r.block(q0, q1)
-        # Splitting the row axis into (J…, K) is always a view, so this writes into ``col``.
-        np.copyto(block[:, top : top + r.rows].reshape(view.shape), view)
-        top += r.rows
-    return block

@@ -1,6 +1,6 @@
 """Every path of the wide-grid engine against the brute-force oracle (exactly) and PyTorch (float64).
 
-The paths (``convgrad_cli/engine/wide.py``, ``grads.py``):
+The paths (``convgrad_cli/engine/wide.py``, ``blocks.py``, ``grads.py``):
 
 * stride 1 — one phase; each tap reads a shifted contiguous row (any dilation,
   asymmetric padding, 1-, 2- and 3-D);
@@ -8,7 +8,8 @@ The paths (``convgrad_cli/engine/wide.py``, ``grads.py``):
   phases that are all padding;
 * groups with several channels per group — batched GEMMs;
 * depthwise — one input channel per group (K = 1 columns), any multiplier;
-* in parts — batch or group ranges on the engine's threads, BLAS on one thread;
+* on the engine's threads — column blocks as jobs, BLAS on one thread, results
+  identical to one thread's to the last bit;
 * column blocks — many small blocks with a ragged last one (block sizes patched down);
 * dtypes — float32 stays float32; int64 and Python-int object arrays stay exact.
 
@@ -29,7 +30,7 @@ from hypothesis import strategies as st
 from strategies import PATHS, Layer, layers
 
 from convgrad_cli import backward
-from convgrad_cli.engine import grads, resolve_spec, scratch, threads, wide
+from convgrad_cli.engine import blocks, grads, resolve_spec, scratch, threads, wide
 
 EXAMPLES = settings(max_examples=40, deadline=None)
 
@@ -76,9 +77,9 @@ def test_many_small_blocks(path: str, data: st.DataObject) -> None:
     layer = data.draw(layers(path))
     width = data.draw(st.integers(1, 5))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wide, "COLUMN_BYTES", 1)
-        patch.setattr(wide, "MIN_BLOCK", width)
-        patch.setattr(wide, "MAX_BLOCK", width)
+        patch.setattr(blocks, "COLUMN_BYTES", 1)
+        patch.setattr(blocks, "MIN_BLOCK", width)
+        patch.setattr(blocks, "MAX_BLOCK", width)
         got = layer.engine(np.int64)
     assert_exact(got, layer.oracle(), np.int64)
 
@@ -145,39 +146,73 @@ def test_float32_stays_float32(path: str, data: st.DataObject) -> None:
 @pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
-def test_in_parts_on_the_engines_threads(path: str, data: st.DataObject) -> None:
-    # Parts run only on big layers: patch the thresholds down (and the core count up) to reach them here.
+def test_jobs_on_the_engines_threads(path: str, data: st.DataObject) -> None:
+    # Threads run only on big layers: patch the threshold down, the core count up and the
+    # blocks short (and the ∂L/∂W partials few, so runs of several blocks form) to reach them here.
     torch_ref = pytest.importorskip("torch_ref")
     layer = data.draw(layers(path))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     x, w, d = (rng.standard_normal(a.shape) for a in (layer.x, layer.w, layer.delta))
     ref = torch_ref.torch_backward(x, w, d, **layer.params)
+    width = data.draw(st.integers(1, 8), "block width")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(threads, "SPLIT_FROM", 1)
+        patch.setattr(threads, "THREADS_FROM", 0)
         patch.setattr(threads, "LIMIT_FROM", 0)
+        patch.setattr(blocks, "COLUMN_BYTES", 1)
+        patch.setattr(blocks, "MIN_BLOCK", width)
+        patch.setattr(blocks, "PARTIALS_BYTES", data.draw(st.sampled_from([1, 200, 1 << 20]), "partials"))
         patch.setattr(threads, "cores", lambda: data.draw(st.integers(2, 4), "cores"))
         got = grads.gradients(x, w, d, layer.spec)
         again = grads.gradients(x, w, d, layer.spec)
+        alone = (
+            grads.forward(x, w, layer.spec),
+            grads.grad_input(d, w, layer.spec, x.shape[2:]),
+            grads.grad_filter(x, d, layer.spec, w.shape[2:]),
+        )
         # Integer values in float64, as the exact plan runs them: every sum is exact.
         on_ints = layer.engine(np.float64, combined=True)
-    for name, g, h in zip(("output", "grad_input", "grad_filter"), got, again):
+        patch.setattr(threads, "cores", lambda: 1)
+        one = grads.gradients(x, w, d, layer.spec)
+    for name, g, h, o in zip(("output", "grad_input", "grad_filter"), got, again, one):
         torch_ref.assert_close(g, getattr(ref, name), name)
         assert g.tobytes() == h.tobytes(), f"{name} differs between two runs"
+        assert g.tobytes() == o.tobytes(), f"{name} differs between one thread and several"
+    for name, a in zip(("output", "grad_input", "grad_filter"), alone):
+        torch_ref.assert_close(a, getattr(ref, name), name)
     assert [a.tolist() for a in on_ints] == list(layer.oracle())
 
 
 def test_float_results_are_identical_run_to_run() -> None:
-    # A layer big enough to run in parts with BLAS on one thread: ten runs, one result to the last bit.
+    # A layer big enough to run on the engine's threads with BLAS on one thread: ten runs,
+    # and one thread, give one result to the last bit.
     rng = np.random.default_rng(7)
     x, w = rng.standard_normal((4, 8, 40, 40)).astype(np.float32), rng.standard_normal((16, 8, 3, 3))
     d = rng.standard_normal((4, 16, 40, 40)).astype(np.float32)
     spec = resolve_spec(dims=2, kernel=(3, 3), padding=1)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(threads, "SPLIT_FROM", 1 << 16)
+        patch.setattr(threads, "THREADS_FROM", 1 << 16)
+        patch.setattr(threads, "cores", lambda: 2)
         runs = {
             tuple(a.tobytes() for a in grads.gradients(x, w.astype(np.float32), d, spec)) for _ in range(10)
         }
+        patch.setattr(threads, "cores", lambda: 1)
+        runs.add(tuple(a.tobytes() for a in grads.gradients(x, w.astype(np.float32), d, spec)))
     assert len(runs) == 1
+
+
+def test_a_failing_job_fails_the_call_after_the_others_end() -> None:
+    done: list[int] = []
+
+    def ok(i: int) -> None:
+        done.append(i)
+
+    def fail() -> None:
+        raise ValueError("job failed")
+
+    jobs = [lambda: ok(0), fail, lambda: ok(1), lambda: ok(2)]
+    with pytest.raises(ValueError, match="job failed"):
+        threads.run_jobs(jobs, 2)
+    assert sorted(done) == [0, 1, 2]
 
 
 def test_one_blas_thread_nests_and_restores() -> None:
