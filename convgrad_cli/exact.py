@@ -9,8 +9,9 @@ largest partial sum: float64 BLAS while every partial sum is an integer below
 Many distinct denominators (1/p for many primes p) make the common one grow
 with every new denominator, and every cell's numerator and the final
 reductions with it: past :data:`FRACTIONS_FROM_BITS` an array is carried as
-its own Fractions instead, whose denominators stay those of the few terms
-each result sums.
+one :class:`Ratio` per cell instead, whose denominators stay those of the few
+terms each result sums.  Ratios add and multiply without a gcd; each result
+cell is reduced once, at the end.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from operator import attrgetter
 import numpy as np
 
 FLOAT_EXACT = 2**53  # every integer below this is a float64
-FRACTIONS_FROM_BITS = 1 << 14  # past this, a common denominator costs more than a Fraction per cell
+FRACTIONS_FROM_BITS = 1 << 12  # past this, a common denominator costs more than a Ratio per cell
 INT64_LIMIT = 2**63
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_EXPONENT = 308  # beyond float64's range a written number is a typo or an attack
@@ -76,31 +77,83 @@ def normalize(value: Fraction) -> int | Fraction:
     return value.numerator if value.denominator == 1 else value
 
 
+class Ratio:
+    """``n / d`` left unreduced: + and × cost big-integer products only, no gcd.
+
+    A sum of many terms with distinct denominators pays one gcd per result (in
+    :meth:`Scaled.values`) instead of one per addition, and NumPy's object loops
+    call these two methods directly.  Zeros stay the integer 0, so padding and
+    zero coefficients add no denominator to a sum.
+    """
+
+    __slots__ = ("d", "n")
+
+    def __init__(self, n: int, d: int) -> None:
+        self.n = n
+        self.d = d
+
+    def __add__(self, other: Ratio | int) -> Ratio:
+        if isinstance(other, Ratio):
+            if self.d == other.d:
+                return Ratio(self.n + other.n, self.d)
+            return Ratio(self.n * other.d + other.n * self.d, self.d * other.d)
+        return Ratio(self.n + other * self.d, self.d) if other else self
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Ratio | int) -> Ratio | int:
+        if isinstance(other, Ratio):
+            return Ratio(self.n * other.n, self.d * other.d)
+        return Ratio(self.n * other, self.d) if other else 0
+
+    __rmul__ = __mul__
+
+    def reduced(self, den: int = 1) -> int | Fraction:
+        """``n / (d·den)`` in lowest terms (one gcd)."""
+        return normalize(Fraction(self.n, self.d * den))
+
+
+def _reduce(value: Ratio | int, den: int) -> int | Fraction:
+    if isinstance(value, Ratio):
+        return value.reduced(den)
+    return value if den == 1 else normalize(Fraction(value, den))
+
+
+_reduced = np.frompyfunc(_reduce, 2, 1)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Scaled:
     """Exact values as ``num / den``: ``num`` int64 or object (Python ints), ``den`` ≥ 1.
 
-    ``fractions``: ``num`` holds Fractions and ints itself (no common denominator
-    worth having), still to be divided by ``den``.
+    ``fractions``: ``num`` holds :class:`Ratio` and ints itself (no common
+    denominator worth having), still to be divided by ``den``.  ``peak``: max |num|
+    when known (−1: not yet measured), so the dtype choices scan ``num`` once.
     """
 
     num: np.ndarray
     den: int
     fractions: bool = False
+    peak: int = -1
+
+    def magnitude(self) -> int:
+        """The largest |numerator| (0 for Ratios, whose lengths the cost estimate reads itself)."""
+        if self.fractions:
+            return 0
+        return self.peak if self.peak >= 0 else max_abs(self.num)
 
     def values(self) -> np.ndarray:
         """The exact array: integers (int64, or object when large) or object Fractions."""
         if self.fractions:
-            flat = self.num.reshape(-1)
-            exact = _objects(_normal(flat) if self.den == 1 else _over(flat, self.den)).reshape(
-                self.num.shape
-            )
+            exact = _objects(_reduced(self.num.reshape(-1), self.den)).reshape(self.num.shape)
             return exact if Fraction in set(map(type, exact.flat)) else compact(exact)
         if self.den == 1:
             return compact(self.num)
         # Reduce every num/den at once (one vectorised gcd); Fractions only where den stays > 1.
-        common = np.gcd(self.num, self.den)
-        return _rational(self.num // common, self.den // common).astype(object)
+        # A denominator past int64 (the product of two) needs Python ints even for int64 numerators.
+        num = self.num if self.den < INT64_LIMIT else self.num.astype(object)
+        common = np.gcd(num, self.den)
+        return _rational(num // common, self.den // common).astype(object)
 
 
 def is_exact(a: np.ndarray) -> bool:
@@ -115,8 +168,7 @@ _rational = np.frompyfunc(
     lambda top, bottom: int(top) if bottom == 1 else Fraction(int(top), int(bottom)), 2, 1
 )
 _fraction = np.frompyfunc(Fraction, 1, 1)
-_normal = np.frompyfunc(lambda value: normalize(value) if isinstance(value, Fraction) else value, 1, 1)
-_over = np.frompyfunc(lambda value, den: normalize(Fraction(value, den)), 2, 1)
+_ratio = np.frompyfunc(lambda v: Ratio(v.numerator, v.denominator) if v.denominator != 1 else int(v), 1, 1)
 _numerators = np.frompyfunc(attrgetter("numerator"), 1, 1)
 _denominators = np.frompyfunc(attrgetter("denominator"), 1, 1)
 
@@ -129,9 +181,9 @@ def scale(a: np.ndarray) -> Scaled:
     product, with no Fraction built per element.
     """
     if a.dtype.kind in "iub":
-        return Scaled(compact(a.astype(object)) if a.dtype.kind == "u" else a.astype(np.int64), 1)
+        return _measured(compact(a.astype(object)) if a.dtype.kind == "u" else a.astype(np.int64), 1)
     if a.size == 0:
-        return Scaled(np.zeros(a.shape, np.int64), 1)
+        return Scaled(np.zeros(a.shape, np.int64), 1, peak=0)
     flat = a.reshape(-1)  # 1-d, so the object loops below return arrays, never bare scalars
     if flat.dtype.kind == "f":  # forced exact on floats: each float is an exact binary fraction
         flat = _objects(_fraction(flat.astype(np.float64)))
@@ -140,11 +192,15 @@ def scale(a: np.ndarray) -> Scaled:
     dens = _objects(_denominators(flat))
     den = _common(set(dens.tolist()))
     if den is None:
-        return Scaled(flat.reshape(a.shape).astype(object), 1, fractions=True)
+        return Scaled(_objects(_ratio(flat)).reshape(a.shape), 1, fractions=True)
     nums = _objects(_numerators(flat))
     if den != 1:
         nums = nums * (den // dens)
-    return Scaled(compact(nums.reshape(a.shape)), den)
+    return _measured(compact(nums.reshape(a.shape)), den)
+
+
+def _measured(num: np.ndarray, den: int) -> Scaled:
+    return Scaled(num, den, peak=max_abs(num))
 
 
 def _common(dens: set[int]) -> int | None:
@@ -182,36 +238,45 @@ def product(op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Scaled, b: Sc
     """``op(a, b)`` for a bilinear ``op`` summing at most ``terms`` products per cell, exactly."""
     if a.fractions or b.fractions:
         return Scaled(op(a.num.astype(object), b.num.astype(object)), a.den * b.den, fractions=True)
-    bound = max_abs(a.num) * max_abs(b.num) * max(terms, 1)
-    return Scaled(_run(op, a.num, b.num, bound, max(terms, 1)), a.den * b.den)
+    return Scaled(_run(op, a, b, max(terms, 1)), a.den * b.den)
 
 
-def plan(a: np.ndarray, b: np.ndarray, bound: int) -> str:
-    """Which dtype computes a bilinear op exactly: 'float64', 'int64' or 'object'."""
-    if bound < FLOAT_EXACT and max_abs(a) < FLOAT_EXACT and max_abs(b) < FLOAT_EXACT:
+def plan(a: Scaled, b: Scaled, terms: int) -> str:
+    """Which dtype computes a bilinear op of ``terms`` products per cell exactly.
+
+    'float64' (every partial sum below 2⁵³), 'int64' (below 2⁶³), 'limbs' (int64
+    operands whose sums pass 2⁶³: float64 limbs), 'object' (Python integers) or
+    'ratios' (per-cell :class:`Ratio`).
+    """
+    if a.fractions or b.fractions:
+        return "ratios"
+    peak_a, peak_b = a.magnitude(), b.magnitude()
+    bound = peak_a * peak_b * max(terms, 1)
+    objects = a.num.dtype == object or b.num.dtype == object
+    if bound < FLOAT_EXACT and peak_a < FLOAT_EXACT and peak_b < FLOAT_EXACT:
         return "float64"
-    if bound < INT64_LIMIT and a.dtype != object and b.dtype != object:
+    if bound < INT64_LIMIT and not objects:
         return "int64"
-    return "object"
+    return "object" if objects else "limbs"
 
 
 def _run(
-    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, bound: int, terms: int
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], sa: Scaled, sb: Scaled, terms: int
 ) -> np.ndarray:
-    dtype = plan(a, b, bound)
+    dtype, a, b = plan(sa, sb, terms), sa.num, sb.num
     if dtype == "float64":
         # Every partial sum is an integer below 2⁵³, so BLAS float64 is exact here.
         result = op(a.astype(np.float64), b.astype(np.float64))
         return np.rint(result).astype(np.int64)
     if dtype == "int64":
         return op(a.astype(np.int64), b.astype(np.int64))
-    if a.dtype != object and b.dtype != object:  # int64 operands whose sums pass 2⁶³
-        return _in_limbs(op, a, b, terms)
+    if dtype == "limbs":
+        return _in_limbs(op, sa, sb, terms)
     return compact(op(a.astype(object), b.astype(object)))
 
 
 def _in_limbs(
-    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, terms: int
+    op: Callable[[np.ndarray, np.ndarray], np.ndarray], a: Scaled, b: Scaled, terms: int
 ) -> np.ndarray:
     """``op(a, b)`` exactly on float64 BLAS: a = Σ_i a_i·2^(L·i), b likewise, op(a, b) = Σ_ij op(a_i, b_j)·2^(L·(i+j)).
 
@@ -220,18 +285,18 @@ def _in_limbs(
     """
     bits = max(1, (FLOAT_EXACT.bit_length() - 1 - terms.bit_length()) // 2)
     total: np.ndarray | None = None
-    for i, x in enumerate(_limbs(a, bits)):
-        for j, y in enumerate(_limbs(b, bits)):
+    for i, x in enumerate(_limbs(a.num, a.magnitude(), bits)):
+        for j, y in enumerate(_limbs(b.num, b.magnitude(), bits)):
             part = np.rint(op(x, y)).astype(np.int64).astype(object) << (bits * (i + j))
             total = part if total is None else total + part
     assert total is not None
     return compact(total)
 
 
-def _limbs(a: np.ndarray, bits: int) -> list[np.ndarray]:
-    """int64 ``a`` as float64 limbs: a = Σ_i limb_i · 2^(bits·i), each |limb_i| ≤ 2^bits (the last signed)."""
+def _limbs(a: np.ndarray, peak: int, bits: int) -> list[np.ndarray]:
+    """int64 ``a`` (max |a| = ``peak``) as float64 limbs: a = Σ_i limb_i · 2^(bits·i), |limb_i| ≤ 2^bits."""
     limbs = []
-    for _ in range(-(-max(max_abs(a).bit_length(), 1) // bits) - 1):
+    for _ in range(-(-max(peak.bit_length(), 1) // bits) - 1):
         high = a >> bits
         limbs.append((a - (high << bits)).astype(np.float64))
         a = high
@@ -246,7 +311,8 @@ def add(a: Scaled, b: Scaled) -> Scaled:
     den = lcm(a.den, b.den)
     fa, fb = den // a.den, den // b.den
     bound = max_abs(a.num) * fa + max_abs(b.num) * fb
-    if bound < INT64_LIMIT and a.num.dtype != object and b.num.dtype != object:
+    # The factors too: int64 zeros times a factor past int64 overflow though the bound is 0.
+    if max(bound, fa, fb) < INT64_LIMIT and a.num.dtype != object and b.num.dtype != object:
         return Scaled(a.num * fa + b.num * fb, den)
     return Scaled(compact(a.num.astype(object) * fa + b.num.astype(object) * fb), den)
 

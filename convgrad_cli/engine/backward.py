@@ -15,13 +15,11 @@ import numpy as np
 
 from .. import engine
 from ..errors import InputError
-from ..exact import Scaled, add, compact, is_exact, max_abs, plan, product, scale, total
+from ..exact import Scaled, add, compact, is_exact, product, scale, total
 from . import exact_cost
 from .memory import check_memory, float_range, itemsize_for, require_finite
 from .shapes import Layout
 from .spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
-
-EXACT_SLOW_LIMIT = 2_000_000  # multiply-adds on Python ints before float64 is the wiser default
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -199,13 +197,7 @@ def _arithmetic(operands: Operands, exact: bool | None) -> tuple[str, tuple[str,
         kinds = {a.dtype for a in floats}
         return ("float32" if kinds == {np.dtype(np.float32)} else "float64"), (), None
     x, w, g, _ = operands
-    scaled = (scale(x), scale(w), scale(g))  # once: the slow check and the exact run share it
-    if exact is None and _exact_is_slow(operands, scaled):
-        return (
-            "float64",
-            ("values this large would need Python integers and be slow; used float64 (force with --exact)",),
-            None,
-        )
+    scaled = (scale(x), scale(w), scale(g))  # once: the estimate and the exact run share it
     cost = exact_cost.estimate(x, w, g, scaled)  # counts the numbers' lengths, denominators included
     if cost > exact_cost.EXACT_TIME_LIMIT:
         took = (
@@ -216,19 +208,6 @@ def _arithmetic(operands: Operands, exact: bool | None) -> tuple[str, tuple[str,
             raise InputError("exact", took, "without it, convgrad computes in float64")
         return "float64", (f"{took}: used float64 instead (force with --exact)",), None
     return "exact", (), scaled
-
-
-def _exact_is_slow(operands: Operands, scaled: Scaleds) -> bool:
-    _, w, g, _ = operands
-    work = g.size * w[0].size
-    if work < EXACT_SLOW_LIMIT:
-        return False
-    xs, ws, gs = scaled
-    terms = max(w[0].size, g.size)
-    return any(
-        a.fractions or b.fractions or plan(a.num, b.num, max_abs(a.num) * max_abs(b.num) * terms) == "object"
-        for a, b in ((xs, ws), (gs, ws), (xs, gs))
-    )
 
 
 def _compute(

@@ -8,8 +8,10 @@ exact values are carried (:mod:`convgrad_cli.exact`):
 - Python integers, over a common denominator: one big-integer product, whose length
   grows with that denominator (every numerator is as long), plus one gcd per result
   cell with the product of the two denominators;
-- Fractions per cell (past ``FRACTIONS_FROM_BITS``): a Fraction product and sum with
-  their gcds, and a denominator that grows with every distinct term of the sum.
+- Ratios per cell (past ``FRACTIONS_FROM_BITS``): a product and an addition in Python
+  per term, each addition multiplying the running sum (whose denominator grows with every
+  distinct term) by the term's denominator, and per result cell one reduction (a gcd) of
+  the whole sum's length.
 
 The prices are nanoseconds measured on the reference machine (``docs/performance.md``,
 "Exact rationals"); the estimate aims at the right order of magnitude, which is what the
@@ -20,11 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
-from ..exact import Scaled, max_abs, plan
+from ..exact import Ratio, Scaled, plan
 from .wide import EXACT_BLOCK
 
 EXACT_TIME_LIMIT = 30.0  # estimated seconds past which exact arithmetic is refused (or float64 used)
@@ -32,9 +33,11 @@ NS_NUMPY_TERM = 1  # a multiply-add in float64 or int64 (BLAS or NumPy's loops)
 NS_INT_TERM = 60  # a multiply-add of small Python ints in an object loop
 NS_MUL_PAIR = 3  # a big-integer product, per pair of 64-bit words
 NS_GCD_PAIR = 10  # a big-integer gcd, per pair of 64-bit words
-NS_FRACTION_TERM = 4000  # a Fraction product and its addition to the sum, on short numbers
-NS_GROWN_PAIR = 30  # adding Fractions (products and gcds) per pair of words of the sum's size
-NS_BLOCK_PAIR = 3 * NS_MUL_PAIR + NS_GCD_PAIR  # one addition of Fractions: three products, one gcd
+NS_RATIO_TERM = 600  # a Ratio product and its addition to the sum, on short numbers
+NS_ZERO_TERM = 120  # a product with a zero (padding, a dilated δ): a Python call that returns 0
+NS_FRACTION_CELL = 2000  # a result cell's Fraction, built from its reduced parts
+NS_RUN_WORD = 30  # an addition to a running sum, per word of the sum (products by the term's short parts)
+NS_REDUCE_PAIR = 6  # a result cell's tree additions and gcd, per pair of words of its length
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +48,33 @@ class Product:
     b: Scaled
     cells: int
     terms: int
+    run: int = 0  # the longest sum added term by term (0: all ``terms``; ∂L/∂W's sums run in blocks)
+    nonzero: int = 0  # products with no zero padding in all (0: ``cells``·``terms``)
 
 
 def estimate(x: np.ndarray, w: np.ndarray, g: np.ndarray, scaled: tuple[Scaled, Scaled, Scaled]) -> float:
-    """Seconds the exact backward pass of full-form X, W, δ (scaled: X, W, δ as :class:`Scaled`) takes.
+    """Seconds the exact backward pass of full-form X, W, δ (scaled: X, W, δ as :class:`Scaled`) takes."""
+    if not any(s.fractions or s.num.dtype == object for s in scaled):
+        return 0.0  # int64 and float64 products: NumPy's speed, whatever the size
+    return seconds(products(x, w, g, scaled))
+
+
+def products(
+    x: np.ndarray, w: np.ndarray, g: np.ndarray, scaled: tuple[Scaled, Scaled, Scaled]
+) -> list[Product]:
+    """Y, ∂L/∂X and ∂L/∂W as :class:`Product` s.
 
     Y sums C_in/groups·ΠK products per cell, ∂L/∂X at most C_out/groups·ΠK, ∂L/∂W N·ΠS_out.
     """
     xs, ws, gs = scaled
-    if not any(s.fractions or s.num.dtype == object for s in scaled):
-        return 0.0  # int64 and float64 products: NumPy's speed, whatever the size
     per_group = w.shape[0] * w.shape[1] // x.shape[1]  # output channels per group
     kernel = w[0, 0].size
-    return seconds([
+    return [
         Product(xs, ws, g.size, w[0].size),
-        Product(gs, ws, x.size, per_group * kernel),
-        Product(xs, gs, w.size, g.size // g.shape[1]),
-    ])  # fmt: skip
+        # Every δ cell meets every tap once: as many real products as Y; the rest meet padding.
+        Product(gs, ws, x.size, per_group * kernel, nonzero=g.size * w[0].size),
+        Product(xs, gs, w.size, g.size // g.shape[1], EXACT_BLOCK),
+    ]
 
 
 def seconds(products: Iterable[Product]) -> float:
@@ -72,26 +85,29 @@ def seconds(products: Iterable[Product]) -> float:
 def _nanoseconds(p: Product) -> float:
     a, b, work = p.a, p.b, p.cells * p.terms
     if a.fractions or b.fractions:
-        # A sum of `terms` Fractions with denominators `bits` long ends with one `terms`·`bits`
-        # long; added in a tree, the additions cost about one addition of the final size, squared.
+        real = min(p.nonzero or work, work)
+        mean = max(1, real // max(p.cells, 1))  # real terms in a cell's sum
+        # A sum of `mean` Ratios with denominators `bits` long ends `mean`·`bits` long (unreduced).
         bits = _fraction_bits(a) + _fraction_bits(b)
-        grown = _words(p.terms * bits)
+        grown = _words(mean * bits)
         value = _words(_value_bits(a)) + _words(_value_bits(b))
-        # Inside a block the sum runs term by term: each addition multiplies the numbers by a
-        # denominator half the block's final length, and reduces them by a gcd.
-        block = _words(min(p.terms, EXACT_BLOCK) * bits // 2)
-        per_term = NS_FRACTION_TERM + NS_BLOCK_PAIR * value * block
-        return work * per_term + p.cells * NS_GROWN_PAIR * grown * (grown + value)
-    bound = max_abs(a.num) * max_abs(b.num) * max(p.terms, 1)
-    if plan(a.num, b.num, bound) != "object" or (a.num.dtype != object and b.num.dtype != object):
+        # Term by term, each addition multiplies a running sum of half its final length by the
+        # term's denominator, and the term's numerator by the sum's denominator.
+        running = _words(min(mean, p.run or mean) * bits // 2)
+        per_term = NS_RATIO_TERM + NS_RUN_WORD * running + NS_MUL_PAIR * value * running
+        per_cell = NS_FRACTION_CELL + NS_REDUCE_PAIR * grown * (grown + value)
+        return real * per_term + (work - real) * NS_ZERO_TERM + p.cells * per_cell
+    if plan(a, b, p.terms) != "object":
         return work * NS_NUMPY_TERM  # float64 BLAS, int64, or int64 operands in float64 limbs
-    wa, wb = _words(max_abs(a.num).bit_length()), _words(max_abs(b.num).bit_length())
-    reduce = (_words(a.den.bit_length()) + _words(b.den.bit_length())) * (wa + wb) if a.den * b.den > 1 else 0
-    return work * (NS_INT_TERM + NS_MUL_PAIR * wa * wb) + p.cells * NS_GCD_PAIR * reduce
+    wa, wb = _words(a.magnitude().bit_length()), _words(b.magnitude().bit_length())
+    if a.den * b.den == 1:
+        return work * (NS_INT_TERM + NS_MUL_PAIR * wa * wb)
+    reduce = (_words(a.den.bit_length()) + _words(b.den.bit_length())) * (wa + wb)
+    return work * (NS_INT_TERM + NS_MUL_PAIR * wa * wb) + p.cells * (NS_FRACTION_CELL + NS_GCD_PAIR * reduce)
 
 
-_denominator_bits = np.frompyfunc(lambda v: v.denominator.bit_length() if type(v) is Fraction else 0, 1, 1)
-_numerator_bits = np.frompyfunc(lambda v: abs(v.numerator).bit_length(), 1, 1)
+_denominator_bits = np.frompyfunc(lambda v: v.d.bit_length() if type(v) is Ratio else 0, 1, 1)
+_numerator_bits = np.frompyfunc(lambda v: abs(v.n if type(v) is Ratio else v).bit_length(), 1, 1)
 
 
 def _fraction_bits(s: Scaled) -> int:
@@ -103,7 +119,7 @@ def _value_bits(s: Scaled) -> int:
     """The longest numerator and denominator together."""
     flat = s.num.reshape(-1)
     if not s.fractions:
-        return max_abs(flat).bit_length()
+        return s.magnitude().bit_length()
     return int(max(_numerator_bits(flat), default=0)) + _fraction_bits(s)
 
 
