@@ -79,18 +79,20 @@ def products(
 
 def seconds(products: Iterable[Product]) -> float:
     """The estimated time of every product, in seconds."""
-    return sum(_nanoseconds(p) for p in products) / 1e9
+    lengths: dict[int, tuple[int, int]] = {}  # each operand's lengths, scanned once for all products
+    return sum(_nanoseconds(p, lengths) for p in products) / 1e9
 
 
-def _nanoseconds(p: Product) -> float:
+def _nanoseconds(p: Product, lengths: dict[int, tuple[int, int]]) -> float:
     a, b, work = p.a, p.b, p.cells * p.terms
     if a.fractions or b.fractions:
+        (bits_a, value_a), (bits_b, value_b) = (_lengths(s, lengths) for s in (a, b))
         real = min(p.nonzero or work, work)
         mean = max(1, real // max(p.cells, 1))  # real terms in a cell's sum
         # A sum of `mean` Ratios with denominators `bits` long ends `mean`·`bits` long (unreduced).
-        bits = _fraction_bits(a) + _fraction_bits(b)
+        bits = bits_a + bits_b
         grown = _words(mean * bits)
-        value = _words(_value_bits(a)) + _words(_value_bits(b))
+        value = _words(value_a) + _words(value_b)
         # Term by term, each addition multiplies a running sum of half its final length by the
         # term's denominator, and the term's numerator by the sum's denominator.
         running = _words(min(mean, p.run or mean) * bits // 2)
@@ -110,17 +112,19 @@ _denominator_bits = np.frompyfunc(lambda v: v.d.bit_length() if type(v) is Ratio
 _numerator_bits = np.frompyfunc(lambda v: abs(v.n if type(v) is Ratio else v).bit_length(), 1, 1)
 
 
-def _fraction_bits(s: Scaled) -> int:
-    """The longest denominator a term carries itself (a common denominator is divided out at the end)."""
-    return int(max(_denominator_bits(s.num.reshape(-1)), default=0)) if s.fractions else 0
+def _lengths(s: Scaled, known: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(the longest denominator a term carries itself, the longest numerator and denominator together).
 
-
-def _value_bits(s: Scaled) -> int:
-    """The longest numerator and denominator together."""
-    flat = s.num.reshape(-1)
-    if not s.fractions:
-        return s.magnitude().bit_length()
-    return int(max(_numerator_bits(flat), default=0)) + _fraction_bits(s)
+    A common denominator is divided out at the end, so it counts in neither.
+    """
+    if id(s) not in known:
+        if s.fractions:
+            flat = s.num.reshape(-1)
+            bits = int(max(_denominator_bits(flat), default=0))
+            known[id(s)] = bits, int(max(_numerator_bits(flat), default=0)) + bits
+        else:
+            known[id(s)] = 0, s.magnitude().bit_length()
+    return known[id(s)]
 
 
 def _words(bits: int) -> int:
