@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -36,6 +37,18 @@ def subscript(index: Sequence[int], separate: bool = False) -> str:
 
 def symbol(name: str, index: Sequence[int], separate: bool = False) -> str:
     """``symbol("x", (0, 1))`` → ``x₁₂``; ``separate`` for indices with channel or batch axes."""
+    if type(index) is tuple:
+        return _cached_symbol(name, index, separate)
+    return f"{name}{subscript(index, separate)}"
+
+
+# A traced page writes each symbol and number many times (every window and formula that
+# meets it), in an order that keeps the ones in use close together: a small cache serves them.
+CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_symbol(name: str, index: tuple[int, ...], separate: bool) -> str:
     return f"{name}{subscript(index, separate)}"
 
 
@@ -67,6 +80,17 @@ def number(value: object) -> str:
     Exact rationals read as decimals when their expansion terminates (:func:`decimal`), as
     fractions otherwise.
     """
+    if type(value) in _CACHED_NUMBERS:  # equal values of one of these types are written alike
+        return _cached_number(type(value).__name__, value)
+    return _number(value)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_number(kind: str, value: object) -> str:
+    return _number(value)
+
+
+def _number(value: object) -> str:
     if isinstance(value, Fraction):
         text = decimal(value) or str(value)
     elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -76,6 +100,9 @@ def number(value: object) -> str:
     else:
         text = str(value)
     return text.replace("-", MINUS)
+
+
+_CACHED_NUMBERS = frozenset({int, float, Fraction, np.int64, np.int32, np.float64, np.float32})
 
 
 def approximate(value: object) -> str:

@@ -1,9 +1,10 @@
 """The table view: a :class:`Derivation` as Rich renderables, section by section in the page's order.
 
 The sections come from :func:`~convgrad_cli.render.page.sections`; matrices are Rich Tables
-(:class:`~convgrad_cli.render.arrays.Corner`), grids and windows lines of Text
-(:mod:`~convgrad_cli.render.grids`), blocks side by side Rich's Columns.  Only formatting:
-every number and index comes from the derivation.
+(:class:`~convgrad_cli.render.arrays.Corner`), grids and windows lines
+(:mod:`~convgrad_cli.render.grids`), laid out and printed by :mod:`~convgrad_cli.render.lines`:
+formulas, and blocks side by side.  Only formatting: every number and index comes from the
+derivation.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from itertools import groupby
 
 import numpy as np
 from rich import box
-from rich.cells import cell_len
-from rich.columns import Columns
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
+from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -25,10 +23,10 @@ from ..derivation.records import Cell, Derivation, Entry
 from ..notation import UNICODE, number
 from . import page, prose
 from .arrays import Corner
-from .grids import ZERO, grid_lines, product_lines
+from .grids import ZERO, Drawn, grid_lines, product_lines
+from .lines import RESULT, Beside, Block, Formula, Line
 
 W = UNICODE.words
-RESULT = "bold"
 
 
 def derivation_view(derivation: Derivation, note: str | None = None) -> RenderableType:
@@ -57,7 +55,7 @@ PAGE = page.Bodies(_heading)
 def _problem(d: Derivation) -> Iterator[RenderableType]:
     frame = d.frame
     yield Text(frame.spec.describe())
-    yield _Beside([m for name, title in page.problem_operands(frame) for m in _array(d, name, title)], gap=3)
+    yield Beside([m for name, title in page.problem_operands(frame) for m in _array(d, name, title)], gap=3)
     if d.values is not None:
         yield from _array(d, "output", page.output_title(frame))
 
@@ -114,10 +112,10 @@ def _rotation(d: Derivation) -> Iterator[RenderableType]:
             names = ["W", *(f"→ {name}" for name in prose.flip_names(frame.dims))]
             names[-1] += " = rot180(W)"
             grids = [grid_lines(d, g, "filter", symbols=True) for g in steps.flips]
-            yield _Beside([_block(Text(n, style="italic"), *g) for n, g in zip(names, grids)], gap=3)
+            yield Beside([[Line.styled(n, "italic"), *g] for n, g in zip(names, grids)], gap=3)
         else:
             yield _block(
-                Text("W, as it slides", style="italic"),
+                Line.styled("W, as it slides", "italic"),
                 *grid_lines(d, steps.flips[0], "filter", symbols=True),
             )
         if any(dl > 1 for dl in frame.spec.dilation):
@@ -133,7 +131,7 @@ def _full_convolution(d: Derivation) -> Iterator[RenderableType]:
     yield Text(prose.full_intro(frame, W))
     for steps in d.deltas:
         label = f" ({_delta_label(d, steps.block)})" if len(d.deltas) > 1 else ""
-        yield _block(Text(f"δ{label}", style="italic"), *grid_lines(d, steps.delta, "grad_output"))
+        yield _block(Line.styled(f"δ{label}", "italic"), *grid_lines(d, steps.delta, "grad_output"))
         if steps.inserted is not None:
             yield Text(prose.inserted_intro(frame, W))
             yield _block(*grid_lines(d, steps.inserted, "grad_output"))
@@ -141,31 +139,31 @@ def _full_convolution(d: Derivation) -> Iterator[RenderableType]:
         yield _block(*grid_lines(d, steps.padded, "grad_output"))
     if prose.crop_note(frame, W):
         yield Text(prose.crop_note(frame, W))
-    uncovered = 0
+    uncovered, drawn = 0, Drawn(d)
     for block, cells in groupby(d.grad_input, key=lambda c: c.full[:2]):
         caption = prose.block_caption(frame, *block)
         if caption:
             yield Text(caption.capitalize(), style="bold italic")
         for cell in cells:
             uncovered += not cell.terms
-            yield from _windows(d, cell)
+            yield from _windows(d, cell, drawn)
     if uncovered:
         yield Text(prose.uncovered_note(uncovered, W))
     yield from _array(d, "grad_input", W["dX"], RESULT)
 
 
-def _windows(d: Derivation, cell: Cell) -> Iterator[RenderableType]:
+def _windows(d: Derivation, cell: Cell, drawn: Drawn) -> Iterator[RenderableType]:
     """Each window of one ∂L/∂x cell on the padded δ, beside the products under it; then the sum."""
     frame = d.frame
     name = prose.lhs(frame, "input", cell.index, UNICODE)
     for window in page.windows(d, cell):
         where = prose.window_span(frame.dims, window.corner, window.extent)
-        heading = Text(f"{name}{window.label}: window at {where}", style="italic")
-        products = Text("products under it", style="italic")
-        yield _Beside(
+        heading = Line.styled(f"{name}{window.label}: window at {where}", "italic")
+        products = Line.styled("products under it", "italic")
+        yield Beside(
             [
-                _block(heading, *grid_lines(d, window.padded, "grad_output", window=window)),
-                _block(products, *product_lines(d, window)),
+                [heading, *grid_lines(d, window.padded, "grad_output", window=window, drawn=drawn)],
+                [products, *product_lines(d, window, drawn)],
             ],
             gap=4,
         )
@@ -206,157 +204,14 @@ def _summary(d: Derivation) -> Iterator[RenderableType]:
 # ---------------------------------------------------------------- pieces
 
 
-def _formula(lhs: str, rows: Sequence[prose.Row]) -> _Formula:
+def _formula(lhs: str, rows: Sequence[prose.Row]) -> Formula:
     """``lhs = row``, further rows aligned under the ``=``; a part's label in the lhs column."""
-    return _Formula(lhs, rows)
+    return Formula(lhs, rows)
 
 
-class _Formula:
-    """A formula as a grid of three columns: the lhs (or a part's label), ``=``, the row.
-
-    Where every row fits the console on one line, the grid's lines are assembled as Text
-    instead, each column justified as the grid justifies it: the same characters and
-    styles, without laying out a Table per formula (a page has thousands; measured in
-    docs/performance.md). A longer formula is the grid, which wraps it inside its column.
-    """
-
-    def __init__(self, lhs: str, rows: Sequence[prose.Row]) -> None:
-        self.lhs, self.rows = lhs, rows
-        self.texts = [_row_text(row) for row in rows]
-        self.label = max(_label_width(lhs, row) for row in rows)
-        self.width = self.label + 3 + max(text.cell_len for text in self.texts)
-
-    def grid(self) -> Table:
-        table = Table.grid(padding=(0, 1))
-        # Widths given where they are known: Rich then measures only the sums.
-        table.add_column(no_wrap=True, justify="right", width=self.label)
-        table.add_column(no_wrap=True, width=1)
-        table.add_column()
-        for i, (row, text) in enumerate(zip(self.rows, self.texts)):
-            if row.label:
-                table.add_row(Text(f"{row.label}:", style="italic"), "", text)
-            else:
-                table.add_row(self.lhs if i == 0 else "", "=", text)
-        return table
-
-    def lines(self, console: Console) -> Iterator[Text]:
-        """The grid's lines when nothing wraps: lhs right-justified, `` = ``, the row padded to the widest."""
-        width = max(text.cell_len for text in self.texts)
-        for i, (row, text) in enumerate(zip(self.rows, self.texts)):
-            if row.label:
-                lhs, sign = Text(f"{row.label}:", style="italic"), " "
-            else:
-                lhs, sign = console.render_str(self.lhs if i == 0 else "", highlight=False), "="
-            lhs.rstrip()
-            lhs.pad_left(self.label - lhs.cell_len)
-            text = text.copy()
-            text.pad_right(width - text.cell_len)
-            yield Text.assemble(lhs, " ", sign, " ", text)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if _as_lines(console, options, self.width):
-            yield from self.lines(console)
-        else:
-            yield self.grid()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.grid())
-
-
-def _row_text(row: prose.Row) -> Text:
-    text = Text(row.text)
-    if row.value is not None:
-        text.append(" = ")
-        text.append(row.value, style=RESULT)
-    return text
-
-
-def _label_width(lhs: str, row: prose.Row) -> int:
-    return cell_len(f"{row.label}:") if row.label else cell_len(lhs)
-
-
-def _block(*lines: Text) -> Group:
+def _block(*lines: Line) -> Block:
     """Lines one under another, as one block."""
-    return Group(*lines)
-
-
-class _Beside:
-    """Blocks side by side, ``gap`` apart: a row of Rich's grid where they fit, else Rich's Columns.
-
-    Columns (which wraps the blocks onto more rows on a narrow console) measures every block
-    first, 2.5× the cost of the grid row it then draws; the page has one of these per window,
-    and each block's width is known here already. Blocks of lines (a window and its
-    products) that fit are assembled line by line as Text, each line padded as the grid pads
-    it, without a Table per window.
-    """
-
-    def __init__(self, blocks: Sequence[Group | Corner], gap: int) -> None:
-        self.blocks, self.gap = blocks, gap
-        self.width = sum(map(_width, blocks)) + gap * (len(blocks) - 1)
-
-    def _laid_out(self, max_width: int) -> Table | Columns:
-        if self.width > max_width:
-            return Columns(self.blocks, padding=(0, self.gap))
-        grid = Table.grid(padding=(0, self.gap), collapse_padding=True, pad_edge=False)
-        for block in self.blocks:
-            grid.add_column(no_wrap=True, width=_width(block))  # known: Rich need not measure them
-        grid.add_row(*self.blocks)
-        return grid
-
-    def _blocks_of_lines(self) -> list[list[Text]] | None:
-        """Each block's lines, when every block is a Group of Text lines (a window, its products)."""
-        blocks = []
-        for block in self.blocks:
-            if not isinstance(block, Group):
-                return None
-            lines = [line for line in block.renderables if isinstance(line, Text)]
-            if len(lines) < len(block.renderables):
-                return None
-            blocks.append(lines)
-        return blocks
-
-    def _lines(self, blocks: list[list[Text]]) -> Iterator[Text]:
-        """The grid's row as lines: each block's lines padded to its width, a shorter block with blanks."""
-        widths = [_width(block) for block in self.blocks]
-        gap = " " * self.gap
-        for i in range(max(map(len, blocks))):
-            pieces: list[Text | str] = []
-            for j, (lines, width) in enumerate(zip(blocks, widths)):
-                if j:
-                    pieces.append(gap)
-                if i < len(lines):
-                    line = lines[i].copy()
-                    line.pad_right(width - line.cell_len)
-                    pieces.append(line)
-                else:
-                    pieces.append(" " * width)
-            yield Text.assemble(*pieces, no_wrap=True)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        blocks = self._blocks_of_lines() if _as_lines(console, options, self.width) else None
-        if blocks:
-            yield from self._lines(blocks)
-        else:
-            yield self._laid_out(options.max_width)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._laid_out(options.max_width))
-
-
-def _as_lines(console: Console, options: ConsoleOptions, width: int) -> bool:
-    """Whether a grid ``width`` wide is printed as lines of Text: where it fits, unless recorded.
-
-    The lines print the same characters and styles as the grid, in fewer segments; a
-    recording console (--export-svg/--export-html) writes an element per segment, so it
-    gets the grid, and the pictures stay the same.
-    """
-    return width <= options.max_width and not console.record
-
-
-def _width(block: Group | Corner) -> int:
-    if isinstance(block, Corner):
-        return block.width
-    return max(line.cell_len for line in block.renderables if isinstance(line, Text))
+    return Block(lines)
 
 
 def _filter_label(d: Derivation, block: tuple[int, int]) -> str:

@@ -14,6 +14,7 @@ from convgrad_cli.cli.requests import Parameters, ProblemChoice
 from convgrad_cli.cli.solving import gather_problem, solve
 from convgrad_cli.derivation import Derivation, build
 from convgrad_cli.load import samples
+from convgrad_cli.render import lines as laid
 from convgrad_cli.render import table
 
 WIDTHS = (24, 40, 80, 120)
@@ -35,7 +36,7 @@ def same_as_grids(d: Derivation, monkeypatch: pytest.MonkeyPatch) -> None:
         for color in (False, True):
             lines = printed(d, width, color)
             with monkeypatch.context() as patch:
-                patch.setattr(table, "_as_lines", lambda *_: False)
+                patch.setattr(laid, "laid_out_here", lambda *_: False)
                 grids = printed(d, width, color)
             assert lines == grids, f"width {width}, colour {color}"
 
