@@ -113,13 +113,18 @@ class Ratio:
         return normalize(Fraction(self.n, self.d * den))
 
 
-def _reduce(value: Ratio | int, den: int) -> int | Fraction:
+def _reduce(value: Ratio | Fraction | int, den: int) -> int | Fraction:
     if isinstance(value, Ratio):
         return value.reduced(den)
+    if isinstance(
+        value, Fraction
+    ):  # already in lowest terms (a tree's sum): dividing by den needs no gcd of it
+        return normalize(value / den if den != 1 else value)
     return value if den == 1 else normalize(Fraction(value, den))
 
 
 _reduced = np.frompyfunc(_reduce, 2, 1)
+_fractions = np.frompyfunc(lambda v: Fraction(v.n, v.d) if isinstance(v, Ratio) else v, 1, 1)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -328,7 +333,14 @@ def total(a: Scaled, axis: tuple[int, ...]) -> Scaled:
 
 
 def pairwise_sum(parts: list[np.ndarray]) -> np.ndarray:
-    """Σ parts, added in pairs (a tree): many distinct denominators grow once per level, not per term."""
+    """Σ parts, added in pairs (a tree): many distinct denominators grow once per level, not per term.
+
+    Ratios are reduced to Fractions first: a Fraction addition's gcd of the two denominators
+    (each half the sum's length) costs a quarter of one gcd of the whole, so the tree's gcds
+    together cost half the single reduction of an unreduced sum.
+    """
+    if len(parts) > 2 and parts[0].dtype == object:
+        parts = [_objects(_fractions(part.reshape(-1))).reshape(part.shape) for part in parts]
     while len(parts) > 1:
         parts = [a + b for a, b in zip(parts[::2], parts[1::2])] + parts[len(parts) - len(parts) % 2 :]
     return parts[0]

@@ -68,6 +68,28 @@ def test_many_denominators_match_oracle_exactly(problem: Problem, switch: int) -
         check_exact(problem)
 
 
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(130, 300),
+    st.integers(1, 4),
+    st.integers(1, 2),
+    st.integers(0, 2),
+    st.randoms(use_true_random=False),
+)
+def test_long_sums_added_as_trees_match_oracle(
+    size: int, kernel: int, stride: int, pad: int, rng: random.Random
+) -> None:
+    # More than two blocks of positions per ∂L/∂W cell, so its partial sums are added as a tree.
+    x = [_spread(rng.randint(-3, 3), rng) for _ in range(size)]
+    w = [_spread(rng.randint(-3, 3), rng) for _ in range(kernel)]
+    out = (size + 2 * pad - kernel) // stride + 1
+    g = [_spread(rng.randint(-2, 2), rng) if rng.random() < 0.5 else rng.randint(-2, 2) for _ in range(out)]
+    params = {"dims": 1, "stride": stride, "padding": pad}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exact, "FRACTIONS_FROM_BITS", 200)
+        check_exact(Problem(x, w, g, None, params, "fraction"))
+
+
 def test_the_benchmark_s_problem_takes_ratios_and_matches_the_oracle() -> None:
     # Cells 1/p, a filter of k/p, δ small integers (benchmarks/scaling.py), at the shipped switch.
     primes = [p for p in range(1000, 10_000) if all(p % d for d in range(2, 100))][:409]
