@@ -17,7 +17,7 @@ from ..grading.mistakes import CATALOG
 from ..grading.solved import ARRAYS, SYMBOLS
 from ..grading.verdicts import Cell, Graded, Report, Verdict, reveals
 from ..notation import MINUS, approximate, number
-from . import json_doc
+from . import json_doc, pipe_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -219,28 +219,25 @@ def _markdown_grid(grid: np.ndarray, hints: str) -> list[str]:
     header = "| | " + " | ".join(str(j + 1) for j in range(grid.shape[1])) + " |"
     rule = "|---|" + "---:|" * grid.shape[1]
     rows = [
-        f"| **{i + 1}** | " + " | ".join(_markdown_cell(c, hints) for c in row) + " |"
+        pipe_table.row([f"**{i + 1}**", *(_markdown_cell(c, hints) for c in row)])
         for i, row in enumerate(grid)
     ]
     return [header, rule, *rows]
 
 
 def _markdown_cell(cell: Cell, hints: str) -> str:
-    text = cell_text(cell, hints).replace("|", "\\|")
+    text = cell_text(cell, hints)
     return f"**{text}**" if not cell.correct else text
 
 
 def markdown_class(graded: list[Graded]) -> str:
     lines = ["## convgrad check: a class", "", "| answer | score | why |", "|---|---:|---|"]
-    lines += [
-        f"| `{name}` | {score} | {why.replace('|', chr(92) + '|')} |"
-        for name, score, why in class_rows(graded)
-    ]
+    lines += [pipe_table.row((f"`{name}`", score, why)) for name, score, why in class_rows(graded)]
     summary = _class_summary(graded)
     lines += ["", f"**{summary['all_right']} of {summary['answers']} answers fully right.**", ""]
     if summary["mistakes"]:
         lines += ["| mistake | answers |", "|---|---:|"]
-        lines += [f"| `{m}` | {n} |" for m, n in summary["mistakes"].items()]
+        lines += [pipe_table.row((f"`{m}`", str(n))) for m, n in summary["mistakes"].items()]
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..derivation.records import Cell, Derivation
 from ..notation import LATEX, UNICODE, number
 from . import latex as tex
-from . import page, prose
+from . import page, pipe_table, prose
 
 W = UNICODE.words  # headings and prose in plain Unicode; formulas in LaTeX
 M = LATEX.words
@@ -180,7 +180,7 @@ def _array(d: Derivation, name: str, title: str) -> Iterator[str]:
 def _table(header: Sequence[str], body: Sequence[Sequence[str]], align: str) -> str:
     rule = ["---:" if align == "r" else ":---:"] * len(header)
     rows = [header, rule, *body]
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows) + "\n"
+    return "\n".join(pipe_table.row(cells) for cells in rows) + "\n"
 
 
 def _math(latex: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..grading import SYMBOLS
 from ..grading.verify.compare import INPUT_SYMBOLS
 from ..grading.verify.report import CODE_MISTAKES, CaseResult, FileResult, VerifyReport
-from . import check_report, json_doc
+from . import check_report, json_doc, pipe_table
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -180,7 +180,7 @@ def markdown(report: VerifyReport) -> str:
             shapes_text(case),
             verdict_text(case),
         )
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append(pipe_table.row(cells))
     if report.skipped:
         lines += ["", skipped_line(report) + "."]
     first = report.first_failure
@@ -228,7 +228,7 @@ def code_mistakes(case: CaseResult) -> list[tuple[str, str]]:
 
 def markdown_class(results: list[FileResult]) -> str:
     lines = ["## convgrad verify: a class", "", "| file | cases passed | first failure |", "|---|---:|---|"]
-    lines += [f"| `{file}` | {score} | {first} |" for file, score, first in class_rows(results)]
+    lines += [pipe_table.row((f"`{file}`", score, first)) for file, score, first in class_rows(results)]
     passed = sum(r.passed for r in results)
     return "\n".join([*lines, "", f"**{passed} of {len(results)} files pass every case.**"]) + "\n"
 
