@@ -128,24 +128,46 @@ class _Builder:
         self.x_strides, self.w_strides = strides(frame.input_shape), strides(frame.filter_shape)
         self.d_strides = strides(frame.output_shape)
         self._w_combos: dict[Index, list[Combo]] = {}
-        self._x_combos: dict[Index, list[Combo]] = {}
+        self._x_heads: dict[Index, list[Combo]] = {}
+        # One tuple per distinct index: a big trace names each position in many terms, and a
+        # tuple per mention was over half its memory.
+        self._known: dict[Index, Index] = {}
 
     def filter_combos(self, k: Index) -> list[Combo]:
         """(δ position, input position, their spatial offsets) for weight index k."""
         if k not in self._w_combos:
             axes = [self.w_pairs[a][tap(self.frame, a, ka)] for a, ka in enumerate(k)]
-            self._w_combos[k] = combine(axes, self.d_strides[2:], self.x_strides[2:])
+            self._w_combos[k] = self._shared(combine(axes, self.d_strides[2:], self.x_strides[2:]))
         return self._w_combos[k]
 
     def input_combos(self, r: Index) -> list[Combo]:
         """(δ position, weight index, their spatial offsets) for input position r."""
-        # Cached by prefix, so rows share their first axes' work: the last axis costs one tuple per term.
-        if r not in self._x_combos:
-            a = len(r) - 1
-            pairs = [(i, tap(self.frame, a, t)) for i, t in self.x_pairs[a][r[-1]]]
-            head = self.input_combos(r[:-1]) if a else START
-            self._x_combos[r] = extend(head, pairs, self.d_strides[2 + a], self.w_strides[2 + a])
-        return self._x_combos[r]
+        return self._shared(self._input_axes(r))
+
+    def _input_axes(self, r: Index) -> list[Combo]:
+        # Prefixes are cached, so rows share their first axes' work: the last axis costs one tuple
+        # per term.  Whole positions are not: each cell asks once per image and channel.
+        a = len(r) - 1
+        if a and r[:-1] in self._x_heads:
+            head = self._x_heads[r[:-1]]
+        elif a:
+            head = self._x_heads[r[:-1]] = self._input_axes(r[:-1])
+        else:
+            head = START
+        pairs = [(i, tap(self.frame, a, t)) for i, t in self.x_pairs[a][r[-1]]]
+        return extend(head, pairs, self.d_strides[2 + a], self.w_strides[2 + a])
+
+    def _shared(self, combos: list[Combo]) -> list[Combo]:
+        """The combinations with each index the one tuple kept for it."""
+        known = self._known
+        return [(known.setdefault(i, i), known.setdefault(p, p), io, po) for i, p, io, po in combos]
+
+    def _index(self, prefix: Index, index: Index) -> Index:
+        """``prefix + index``, shared (``() + index`` is ``index`` already)."""
+        if not prefix:
+            return index
+        full = prefix + index
+        return self._known.setdefault(full, full)
 
     def filter_cell(self, full: Index) -> Cell:
         """∂L/∂w[o, c, k] = Σ δ·x over every image n: one part per image."""
@@ -182,14 +204,15 @@ class _Builder:
     ) -> tuple[Part, ...]:
         """One part per δ block; each term source·δ, valued from the flat lists when there are numbers."""
         parts = []
+        index = self._index
         for (n, o), pre, source_block in blocks:
             d_pre = self.frame.delta_prefix(n, o)
             if self.flat is None or source is None:
-                terms = tuple([Term(pre + p, d_pre + i) for i, p, _, _ in combos])
+                terms = tuple([Term(index(pre, p), index(d_pre, i)) for i, p, _, _ in combos])
             else:
                 sb, db, d = offset(source_block, source_strides), offset((n, o), self.d_strides), self.flat.d
                 terms = tuple(
-                    [Term(pre + p, d_pre + i, source[sb + so], d[db + io], source[sb + so] * d[db + io])
+                    [Term(index(pre, p), index(d_pre, i), source[sb + so], d[db + io], source[sb + so] * d[db + io])
                      for i, p, io, so in combos]
                 )  # fmt: skip
             parts.append(Part((n, o), terms, corner))
