@@ -21,6 +21,7 @@ from .wide import EXACT_BLOCK, Reads
 
 COLUMN_BYTES = 4 << 20  # an im2col block: long enough for BLAS's speed, short enough to stay in L3
 MIN_BLOCK, MAX_BLOCK = 512, 4096  # columns per block; much shorter GEMMs run well below peak
+BLOCKS = 8  # blocks a product is cut into at least, while they stay MIN_BLOCK wide (see _ranges)
 DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's dot product reads it
 PARTIALS_BYTES = 4 << 20  # ∂L/∂W partial sums kept for a total in fixed order (see _runs)
 
@@ -116,16 +117,21 @@ def _runs(ranges: list[tuple[int, int]], each: int, exact: bool) -> list[list[tu
 
 
 def _ranges(reads: Sequence[Reads], length: int, dtype: np.dtype) -> list[tuple[int, int]]:
-    """Consecutive column blocks (q0, q1) covering ``length`` positions, each ~COLUMN_BYTES.
+    """Consecutive column blocks (q0, q1) of equal width (within one) covering ``length`` positions.
 
-    Long enough for BLAS to run at speed, short enough to stay in L3.
+    Each at most ~COLUMN_BYTES: long enough for BLAS to run at speed, short enough
+    to stay in L3.  At least BLOCKS of them where each can still be MIN_BLOCK wide,
+    so a mid-sized product gives the engine's threads jobs to share.  The widths
+    depend on the problem only, never on the thread count: so do the results.
     """
     for r in reads:
         r.check(length)
     rows = sum(r.rows for r in reads) * reads[0].source.shape[0]
-    width = COLUMN_BYTES // max(1, rows * np.dtype(dtype).itemsize)
-    width = min(length, _width(max(MIN_BLOCK, min(MAX_BLOCK, width)), dtype))
-    return [(q0, min(q0 + width, length)) for q0 in range(0, length, width)]
+    width = _width(
+        max(MIN_BLOCK, min(MAX_BLOCK, COLUMN_BYTES // max(1, rows * np.dtype(dtype).itemsize))), dtype
+    )
+    count = max(-(-length // width), min(BLOCKS, length // MIN_BLOCK))
+    return [(length * i // count, length * (i + 1) // count) for i in range(count)]
 
 
 def _filter_depthwise(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:

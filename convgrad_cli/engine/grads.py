@@ -37,8 +37,7 @@ def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
     work, floats = _work(grid, x, w), _floats(x, w)
     with one_blas_thread(work, floats):
-        xs = _split(grid, x, spec.groups)
-        return _forward(grid, xs, _oriented(w, spec), x, threads_for(work, floats))
+        return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x, work, floats)
 
 
 def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[int, ...]) -> np.ndarray:
@@ -51,7 +50,7 @@ def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[
     work, floats = _work(grid, delta, w), _floats(delta, w)
     with one_blas_thread(work, floats):
         jobs, dx = _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
-        run_jobs(jobs, threads_for(work, floats))
+        run_jobs(jobs, threads_for(work, len(jobs), floats))
         return dx()
 
 
@@ -87,12 +86,13 @@ def gradients(
             span = grid.span(x.shape[0])
             jobs, found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
             # ∂L/∂X's jobs are the shorter ones: last in the queue, they even out the threads' finish.
-            run_jobs(jobs + dx_jobs, threads_for(work, floats))
+            jobs += dx_jobs
+            run_jobs(jobs, threads_for(work, len(jobs), floats))
             y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
             dw = _filter_from(grid, found(), x.shape[1] // spec.groups, w.shape[2:], x.dtype)
         else:  # mixed dtypes (exact mode), or every tap reads padding only
             run_jobs(dx_jobs, 1)
-            y, dw = _forward(grid, xs, oriented, x, 1), _grad_filter(grid, xs, ds, x, w.shape[2:])
+            y, dw = _forward(grid, xs, oriented, x, 0, False), _grad_filter(grid, xs, ds, x, w.shape[2:])
     return y, dx(), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
 
 
@@ -139,10 +139,14 @@ def _spread(grid: WideGrid, delta: np.ndarray, groups: int) -> _Delta:
     return _Delta(rows.reshape(groups, -1, rows.shape[1]), lead, delta.shape[0])
 
 
-def _forward(grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray, threads: int) -> np.ndarray:
+def _forward(
+    grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray, work: int, floats: bool
+) -> np.ndarray:
+    """Y from X's rows, on as many threads as ``work`` multiply-adds in floats call for."""
     rows, taps = _forward_rows(grid, w, x)
     if xs:
-        run_jobs(correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs), threads)
+        jobs = correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs)
+        run_jobs(jobs, threads_for(work, len(jobs), floats))
     else:  # every tap reads padding only
         rows[...] = 0
     return grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 
 LIMIT_FROM = 1 << 14  # multiply-adds below which BLAS never threads: leave it alone
-THREADS_FROM = 1 << 22  # multiply-adds of a call from which the engine's own threads pay
+THREADS_FROM = 1 << 24  # multiply-adds of a call from which the engine's own threads pay
+JOBS_PER_THREAD = 2  # fewer jobs leave one thread waiting for another's last one
 
 _executor: Any = None
 
@@ -72,9 +73,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def threads_for(work: int, floats: bool = True) -> int:
-    """How many threads to run a call of ``work`` multiply-adds on: all cores from THREADS_FROM, else one."""
-    return cores() if floats and work >= THREADS_FROM else 1
+def threads_for(work: int, jobs: int, floats: bool = True) -> int:
+    """How many threads to run ``jobs`` jobs of ``work`` multiply-adds in all on.
+
+    All cores when the work is big enough (THREADS_FROM) and the jobs are enough
+    (JOBS_PER_THREAD on each) for the threads to finish together; one otherwise.
+    """
+    threads = cores()
+    return threads if floats and work >= THREADS_FROM and jobs >= JOBS_PER_THREAD * threads else 1
 
 
 @contextmanager

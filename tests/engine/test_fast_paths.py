@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,7 @@ def test_jobs_on_the_engines_threads(path: str, data: st.DataObject) -> None:
     width = data.draw(st.integers(1, 8), "block width")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(threads, "THREADS_FROM", 0)
+        patch.setattr(threads, "JOBS_PER_THREAD", 0)
         patch.setattr(threads, "LIMIT_FROM", 0)
         patch.setattr(blocks, "COLUMN_BYTES", 1)
         patch.setattr(blocks, "MIN_BLOCK", width)
@@ -191,6 +193,7 @@ def test_float_results_are_identical_run_to_run() -> None:
     spec = resolve_spec(dims=2, kernel=(3, 3), padding=1)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(threads, "THREADS_FROM", 1 << 16)
+        patch.setattr(threads, "JOBS_PER_THREAD", 1)
         patch.setattr(threads, "cores", lambda: 2)
         runs = {
             tuple(a.tobytes() for a in grads.gradients(x, w.astype(np.float32), d, spec)) for _ in range(10)
@@ -198,6 +201,30 @@ def test_float_results_are_identical_run_to_run() -> None:
         patch.setattr(threads, "cores", lambda: 1)
         runs.add(tuple(a.tobytes() for a in grads.gradients(x, w.astype(np.float32), d, spec)))
     assert len(runs) == 1
+
+
+def test_threads_only_for_big_calls_with_jobs_to_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    big, enough = threads.THREADS_FROM, 2 * threads.JOBS_PER_THREAD
+    assert threads.threads_for(big, enough) == 2
+    assert threads.threads_for(big - 1, enough) == 1, "small work: the hand-off would cost more"
+    assert threads.threads_for(big, enough - 1) == 1, "too few jobs: one thread would wait for the other"
+    assert threads.threads_for(big, enough, floats=False) == 1, "exact sums stay on one thread"
+
+
+@given(st.integers(1, 20_000), st.integers(1, 600), st.sampled_from([np.float32, np.float64, object]))
+@settings(max_examples=60, deadline=None)
+def test_column_blocks_are_even_and_cover_every_position(length: int, rows: int, dtype: Any) -> None:
+    reads = [wide.Reads(np.zeros((1, rows, length), dtype), 0, (1,), (0,))]
+    ranges = blocks._ranges(reads, length, np.dtype(dtype))
+    assert ranges[0][0] == 0 and ranges[-1][1] == length
+    assert all(a[1] == b[0] for a, b in pairwise(ranges))
+    widths = {q1 - q0 for q0, q1 in ranges}
+    assert max(widths) - min(widths) <= 1
+    if np.dtype(dtype).hasobject:
+        assert max(widths) <= blocks.EXACT_BLOCK
+    elif length >= blocks.BLOCKS * blocks.MIN_BLOCK:
+        assert len(ranges) >= blocks.BLOCKS, "a product big enough is cut into jobs to share"
 
 
 def test_a_failing_job_fails_the_call_after_the_others_end() -> None:
