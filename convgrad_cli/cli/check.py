@@ -299,27 +299,14 @@ def _report_text(
             doc["derivation"] = trace(derivation)
         return check_report.dumps(doc)
     if output.format == "markdown":
-        return check_report.markdown(report, setting, hints) + _markdown_derivation(derivation)
+        wrong = check_report.derivation_markdown(derivation) if derivation is not None else ""
+        return check_report.markdown(report, setting, hints) + wrong
     if derivation is None:
         return rich_text(check_report.view(report, setting, hints), output)
     from rich.console import Group
-    from rich.rule import Rule
 
-    from ..render.table import derivation_view
-
-    heading = Rule("The right derivation of the wrong cells", style="bold", align="left")
-    return rich_text(
-        Group(check_report.view(report, setting, hints), heading, derivation_view(derivation)), output
-    )
-
-
-def _markdown_derivation(derivation: Derivation | None) -> str:
-    """The Markdown derivation view, restricted to the cells answered wrong."""
-    if derivation is None:
-        return ""
-    from ..render.markdown import markdown
-
-    return "\n## The right derivation of the wrong cells\n\n" + markdown(derivation)
+    parts = check_report.derivation_parts(derivation)
+    return rich_text(Group(check_report.view(report, setting, hints), *parts), output)
 
 
 def _class_text(graded: list[Graded], output: OutputChoice, hints: str) -> str:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
+    from ..derivation import Derivation
+
 SCHEMA = json_doc.SCHEMA
 
 
@@ -369,3 +371,24 @@ def class_view(graded: list[Graded]) -> RenderableType:
         counts.add_row("unreadable files", str(summary["unreadable"]))
     verdict = Text(f"{summary['all_right']} of {summary['answers']} answers fully right", style="bold")
     return Group(files, counts, verdict)
+
+
+# ---------------------------------------------------------------- the right derivation of the wrong cells
+
+WRONG_CELLS = "The right derivation of the wrong cells"
+
+
+def derivation_markdown(derivation: Derivation, level: int = 2) -> str:
+    """The wrong cells' right derivation in Markdown, under its heading (``level``: its ``#`` count)."""
+    from .markdown import markdown
+
+    return f"\n{'#' * level} {WRONG_CELLS}\n\n" + markdown(derivation)
+
+
+def derivation_parts(derivation: Derivation) -> list[RenderableType]:
+    """The wrong cells' right derivation as the table view draws it, under a rule."""
+    from rich.rule import Rule
+
+    from .table import derivation_view
+
+    return [Rule(WRONG_CELLS, style="bold", align="left"), derivation_view(derivation)]

@@ -206,14 +206,12 @@ def _markdown_failure(case: CaseResult) -> str:
     if case.detail is None:
         first, *rest = _error_lines(case)
         return f"**{first}**\n" + ("\n```text\n" + "\n".join(rest) + "\n```\n" if rest else "")
-    from .markdown import markdown as derivation_markdown
-
     text = "".join(f"**{mistake}**: {message}\n\n" for mistake, message in code_mistakes(case))
     text += check_report.markdown(case.detail.check, case.detail.setting)
     derivation = case.detail.derivation()
     if derivation is None:
         return text
-    return text + "\n### The right derivation of the wrong cells\n\n" + derivation_markdown(derivation)
+    return text + check_report.derivation_markdown(derivation, level=3)
 
 
 def code_mistakes(case: CaseResult) -> list[tuple[str, str]]:
@@ -280,15 +278,12 @@ def _rich_failure(case: CaseResult) -> list[RenderableType]:
     if case.detail is None:
         parts += [Text(line, style="" if i else "bold red") for i, line in enumerate(_error_lines(case))]
         return parts
-    from .table import derivation_view
-
     parts += [Text(f"{mistake}: {message}", style="yellow") for mistake, message in code_mistakes(case)]
     parts.append(check_report.view(case.detail.check, case.detail.setting))
     derivation = case.detail.derivation()
     if derivation is None:
         return parts
-    heading = Rule("The right derivation of the wrong cells", style="bold", align="left")
-    return [*parts, heading, derivation_view(derivation)]
+    return [*parts, *check_report.derivation_parts(derivation)]
 
 
 def class_view(results: list[FileResult]) -> RenderableType:
