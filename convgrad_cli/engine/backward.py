@@ -16,7 +16,7 @@ import numpy as np
 from .. import engine
 from ..errors import InputError
 from ..exact import Scaled, add, compact, is_exact, product, scale, total
-from . import exact_cost
+from . import exact_cost, exact_taps
 from .memory import check_memory, float_range, itemsize_for, require_finite
 from .shapes import Layout
 from .spec import ConvSpec, IntOrSeq, PaddingArg, axes_text, check_dims, padding_text
@@ -230,6 +230,18 @@ def _as_float(a: np.ndarray, arithmetic: str) -> np.ndarray:
     return a.astype(np.float32 if arithmetic == "float32" else np.float64, copy=False)
 
 
+def _taps(operands: Operands, scaled: Scaleds, spec: ConvSpec) -> np.ndarray | None:
+    """Where each tap reads (:mod:`.exact_taps`) when an operand carries Ratios and the filter has few taps."""
+    x, w, g, _ = operands
+    if not any(s.fractions for s in scaled) or not exact_taps.fits(x, w, g):
+        return None
+    return exact_taps.sources(lambda a, c: engine.forward(a, c, spec), x.shape, w.shape)
+
+
+def _reshaped(s: Scaled, shape: tuple[int, ...]) -> Scaled:
+    return replace(s, num=s.num.reshape(shape))
+
+
 def _compute_exact(
     operands: Operands, scaled: Scaleds, spec: ConvSpec
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
@@ -237,11 +249,21 @@ def _compute_exact(
     xs, ws, gs = scaled
     per_output = w[0].size  # C_in/groups · ΠK products in each y and each ∂L/∂x is no larger
     per_weight = g.shape[0] * prod(g.shape[2:])
-    y = product(lambda a, c: engine.forward(a, c, spec), xs, ws, per_output)
-    dx = product(
-        lambda a, c: engine.grad_input(a, c, spec, x.shape[2:]), gs, ws, g.shape[1] * prod(w.shape[2:])
-    )
-    dw = product(lambda a, c: engine.grad_filter(a, c, spec, w.shape[2:]), xs, gs, per_weight)
+    src = _taps(operands, scaled, spec)
+    if src is not None and (xs.fractions or ws.fractions):
+        y = _reshaped(exact_taps.forward(src, xs, ws), g.shape)
+    else:
+        y = product(lambda a, c: engine.forward(a, c, spec), xs, ws, per_output)
+    if src is not None and (gs.fractions or ws.fractions):
+        dx = _reshaped(exact_taps.grad_input(src, gs, ws, x.size), x.shape)
+    else:
+        dx = product(
+            lambda a, c: engine.grad_input(a, c, spec, x.shape[2:]), gs, ws, g.shape[1] * prod(w.shape[2:])
+        )
+    if src is not None and (xs.fractions or gs.fractions):
+        dw = _reshaped(exact_taps.grad_filter(src, xs, gs), w.shape)
+    else:
+        dw = product(lambda a, c: engine.grad_filter(a, c, spec, w.shape[2:]), xs, gs, per_weight)
     db = None
     if b is not None:
         bs = scale(b)

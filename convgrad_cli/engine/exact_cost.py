@@ -11,7 +11,8 @@ exact values are carried (:mod:`convgrad_cli.exact`):
 - Ratios per cell (past ``FRACTIONS_FROM_BITS``): a product and an addition in Python
   per term, each addition multiplying the running sum (whose denominator grows with every
   distinct term) by the term's denominator, and per result cell one reduction (a gcd) of
-  the whole sum's length.
+  the whole sum's length; with few taps (:mod:`.exact_taps`) the terms run as whole
+  arrays added in a tree, whose levels each multiply every term's length once.
 
 The prices are nanoseconds measured on the reference machine (``docs/performance.md``,
 "Exact rationals"); the estimate aims at the right order of magnitude, which is what the
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..exact import Ratio, Scaled, plan
+from . import exact_taps
 from .wide import EXACT_BLOCK
 
 EXACT_TIME_LIMIT = 30.0  # estimated seconds past which exact arithmetic is refused (or float64 used)
@@ -34,6 +36,7 @@ NS_INT_TERM = 60  # a multiply-add of small Python ints in an object loop
 NS_MUL_PAIR = 3  # a big-integer product, per pair of 64-bit words
 NS_GCD_PAIR = 10  # a big-integer gcd, per pair of 64-bit words
 NS_RATIO_TERM = 600  # a Ratio product and its addition to the sum, on short numbers
+NS_TAP_TERM = 150  # a term of a tap-by-tap sum (whole arrays, NumPy's object loops), on short numbers
 NS_ZERO_TERM = 120  # a product with a zero (padding, a dilated δ): a Python call that returns 0
 NS_FRACTION_CELL = 2000  # a result cell's Fraction, built from its reduced parts
 NS_RUN_WORD = 30  # an addition to a running sum, per word of the sum (products by the term's short parts)
@@ -50,6 +53,7 @@ class Product:
     terms: int
     run: int = 0  # the longest sum added term by term (0: all ``terms``; ∂L/∂W's sums run in blocks)
     nonzero: int = 0  # products with no zero padding in all (0: ``cells``·``terms``)
+    taps: bool = False  # Ratios run tap by tap (:mod:`.exact_taps`), not through the engine's loops
 
 
 def estimate(x: np.ndarray, w: np.ndarray, g: np.ndarray, scaled: tuple[Scaled, Scaled, Scaled]) -> float:
@@ -68,12 +72,12 @@ def products(
     """
     xs, ws, gs = scaled
     per_group = w.shape[0] * w.shape[1] // x.shape[1]  # output channels per group
-    kernel = w[0, 0].size
+    kernel, taps = w[0, 0].size, exact_taps.fits(x, w, g)
     return [
-        Product(xs, ws, g.size, w[0].size),
+        Product(xs, ws, g.size, w[0].size, taps=taps),
         # Every δ cell meets every tap once: as many real products as Y; the rest meet padding.
-        Product(gs, ws, x.size, per_group * kernel, nonzero=g.size * w[0].size),
-        Product(xs, gs, w.size, g.size // g.shape[1], EXACT_BLOCK),
+        Product(gs, ws, x.size, per_group * kernel, nonzero=g.size * w[0].size, taps=taps),
+        Product(xs, gs, w.size, g.size // g.shape[1], EXACT_BLOCK, taps=taps),
     ]
 
 
@@ -95,9 +99,12 @@ def _nanoseconds(p: Product, lengths: dict[int, tuple[int, int]]) -> float:
         value = _words(value_a) + _words(value_b)
         # Term by term, each addition multiplies a running sum of half its final length by the
         # term's denominator, and the term's numerator by the sum's denominator.
+        per_cell = NS_FRACTION_CELL + NS_REDUCE_PAIR * grown * (grown + value)
+        if p.taps:  # a tree: each of its log₂(mean) levels multiplies every term's numbers (3 products)
+            levels = 1 + mean.bit_length()
+            return real * (NS_TAP_TERM + 3 * NS_MUL_PAIR * value * _words(bits) * levels) + p.cells * per_cell
         running = _words(min(mean, p.run or mean) * bits // 2)
         per_term = NS_RATIO_TERM + NS_RUN_WORD * running + NS_MUL_PAIR * value * running
-        per_cell = NS_FRACTION_CELL + NS_REDUCE_PAIR * grown * (grown + value)
         return real * per_term + (work - real) * NS_ZERO_TERM + p.cells * per_cell
     if plan(a, b, p.terms) != "object":
         return work * NS_NUMPY_TERM  # float64 BLAS, int64, or int64 operands in float64 limbs

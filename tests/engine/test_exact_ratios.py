@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from strategies import Problem, problems
 
 from convgrad_cli import backward, exact
+from convgrad_cli.engine import exact_taps
 from convgrad_cli.exact import Ratio
 
 PRIMES = [p for p in range(1000, 1400) if all(p % d for d in range(2, 38))]
@@ -59,12 +60,15 @@ def many_denominators(draw: st.DrawFn) -> Problem:
     return replace(problem, kind="fraction", **spread)
 
 
-@settings(max_examples=60, deadline=None)
-@given(many_denominators(), st.sampled_from([0, 40, 200, 1 << 12]))
-def test_many_denominators_match_oracle_exactly(problem: Problem, switch: int) -> None:
+@pytest.mark.parametrize("taps", [True, False], ids=["tap by tap", "Ratios in the engine"])
+@settings(max_examples=50, deadline=None)
+@given(problem=many_denominators(), switch=st.sampled_from([0, 40, 200, 1 << 12]))
+def test_many_denominators_match_oracle_exactly(taps: bool, problem: Problem, switch: int) -> None:
     # The switch moves which operands take Ratios and which a common denominator (0: every one with a denominator).
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exact, "FRACTIONS_FROM_BITS", switch)
+        if not taps:
+            patch.setattr(exact_taps, "MAX_TAPS", 0)
         check_exact(problem)
 
 
@@ -87,7 +91,9 @@ def test_long_sums_added_as_trees_match_oracle(
     params = {"dims": 1, "stride": stride, "padding": pad}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exact, "FRACTIONS_FROM_BITS", 200)
-        check_exact(Problem(x, w, g, None, params, "fraction"))
+        check_exact(Problem(x, w, g, None, params, "fraction"))  # tap by tap: ∂L/∂W's tree ends in Fractions
+        patch.setattr(exact_taps, "MAX_TAPS", 0)
+        check_exact(Problem(x, w, g, None, params, "fraction"))  # the engine's blocks, added by pairwise_sum
 
 
 def test_the_benchmark_s_problem_takes_ratios_and_matches_the_oracle() -> None:

@@ -1,0 +1,169 @@
+"""Exact gradients tap by tap: vectorised numerator/denominator arrays instead of a Ratio per term.
+
+With per-cell denominators (:class:`~convgrad_cli.exact.Ratio`) the engine's object loops call
+Python for every product and every addition.  A filter with few taps (weights) gives another
+route: the forward pass reads, for tap t, one input cell per output cell (or padding), so
+
+    Y[o] = Σ_t W[t] · X[src_t(o)],  ∂L/∂W[t] = Σ_o δ[o] · X[src_t(o)],  ∂L/∂X[src_t(o)] += W[t] · δ[o].
+
+``src_t`` is read off the engine's own forward pass run on cell numbers with a one-hot filter, so
+stride, padding, dilation, groups and convolve mode come from the engine, not from a copy of it.
+Each sum is then added as a tree of whole arrays, ``(n₁·d₂ + n₂·d₁, d₁·d₂)``, by NumPy's object
+loops calling the integer operations directly; every result cell is reduced once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+import numpy as np
+
+from ..exact import Ratio, Scaled, normalize
+
+MAX_TAPS = 1024  # weights: one forward pass each to find where they read
+MAX_TAP_CELLS = 1 << 21  # taps × cells of X or Y: where every tap reads, and ∂L/∂W's products, held at once
+FRACTIONS_FROM = 64  # a sum's last columns are added as Fractions: gcds of halves beat one of the whole
+
+Pairs = tuple[np.ndarray, np.ndarray]  # numerators, denominators (object arrays of Python ints)
+
+
+def fits(x: np.ndarray, w: np.ndarray, g: np.ndarray) -> bool:
+    """True when the taps pay: few enough to hold, and no more than output cells.
+
+    Finding where a tap reads costs a forward pass; with fewer output cells than taps
+    (a filter as large as the input) those passes cost more than the sums they save.
+    """
+    return w.size <= min(MAX_TAPS, g.size) and w.size * max(x.size, g.size) <= MAX_TAP_CELLS
+
+
+def sources(
+    forward: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+) -> np.ndarray:
+    """(taps, Y cells): the flat input cell tap t reads for each output cell, −1 where it reads padding."""
+    cells = np.arange(1, int(np.prod(x_shape)) + 1, dtype=np.float64).reshape(x_shape)  # exact below 2⁵³
+    one_hot = np.zeros(int(np.prod(w_shape)), dtype=np.float64)
+    rows = []
+    for t in range(one_hot.size):
+        one_hot[t] = 1
+        rows.append(np.rint(forward(cells, one_hot.reshape(w_shape))).astype(np.int64).reshape(-1) - 1)
+        one_hot[t] = 0
+    return np.stack(rows)
+
+
+def forward(src: np.ndarray, x: Scaled, w: Scaled) -> Scaled:
+    """Y = Σ_t W[t] · X[src_t], flat over Y's cells."""
+    (xn, xd), (wn, wd) = pairs(x), pairs(w)
+    total = _Tree(src.shape[1])
+    for t in np.flatnonzero(wn != 0):
+        valid = src[t] >= 0
+        n, d = _blank(src.shape[1])
+        n[valid] = xn[src[t, valid]] * wn[t]
+        d[valid] = xd[src[t, valid]] * wd[t]
+        total.add((n, d))
+    return _scaled(total.sum(), x.den * w.den)
+
+
+def grad_input(src: np.ndarray, g: Scaled, w: Scaled, size: int) -> Scaled:
+    """∂L/∂X[src_t(o)] += W[t] · δ[o], flat over X's ``size`` cells (one tap reads a cell once at most)."""
+    (gn, gd), (wn, wd) = pairs(g), pairs(w)
+    total = _Tree(size)
+    for t in np.flatnonzero(wn != 0):
+        valid = src[t] >= 0
+        n, d = _blank(size)
+        n[src[t, valid]] = gn[valid] * wn[t]
+        d[src[t, valid]] = gd[valid] * wd[t]
+        total.add((n, d))
+    return _scaled(total.sum(), g.den * w.den)
+
+
+def grad_filter(src: np.ndarray, x: Scaled, g: Scaled) -> Scaled:
+    """∂L/∂W[t] = Σ_o δ[o] · X[src_t(o)], flat over W's taps: the sums over o run as one tree for all taps."""
+    (xn, xd), (gn, gd) = pairs(x), pairs(g)
+    valid = src >= 0
+    reads, outputs = src[valid], np.nonzero(valid)[1]
+    n, d = _blank(src.shape)
+    n[valid] = gn[outputs] * xn[reads]
+    d[valid] = gd[outputs] * xd[reads]
+    reduced = False
+    while n.shape[1] > 1:
+        if n.shape[1] <= FRACTIONS_FROM and not reduced:
+            n, d, reduced = np.asarray(_fraction(n, d), dtype=object), np.ones(d.shape, dtype=object), True
+        if n.shape[1] % 2:
+            pad_n, pad_d = _blank((n.shape[0], 1))
+            n, d = np.concatenate([n, pad_n], axis=1), np.concatenate([d, pad_d], axis=1)
+        n, d = _add((n[:, 0::2], d[:, 0::2]), (n[:, 1::2], d[:, 1::2]))
+    return _scaled((n[:, 0], d[:, 0]), x.den * g.den)
+
+
+_numerator = np.frompyfunc(lambda v: v.n if isinstance(v, Ratio) else v, 1, 1)
+_denominator = np.frompyfunc(lambda v: v.d if isinstance(v, Ratio) else 1, 1, 1)
+
+
+def pairs(s: Scaled) -> Pairs:
+    """Flat numerators and denominators of ``s`` (its common denominator ``s.den`` left out)."""
+    flat = s.num.reshape(-1)
+    if s.fractions:
+        return np.asarray(_numerator(flat), dtype=object), np.asarray(_denominator(flat), dtype=object)
+    return flat.astype(object), np.ones(flat.size, dtype=object)
+
+
+def _blank(shape: int | tuple[int, ...]) -> Pairs:
+    """Zeros over one: Python ints 0 and 1, so padding adds nothing to a sum's denominator."""
+    return np.zeros(shape, dtype=object), np.ones(shape, dtype=object)
+
+
+def _add(p: Pairs, q: Pairs) -> Pairs:
+    """p + q cell by cell, unreduced: (n₁·d₂ + n₂·d₁, d₁·d₂), or (n₁ + n₂, d) where the denominators agree."""
+    (n1, d1), (n2, d2) = p, q
+    same = d1 == d2
+    if not same.any():
+        return n1 * d2 + n2 * d1, d1 * d2
+    n, d = n1 + n2, d1.copy()
+    other = ~same
+    n[other] = n1[other] * d2[other] + n2[other] * d1[other]
+    d[other] = d1[other] * d2[other]
+    return n, d
+
+
+class _Tree:
+    """Σ terms added in pairs as they come (a binary counter): at most log₂(terms) partial sums held."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.stack: list[tuple[int, Pairs]] = []  # (how many terms, their sum), fewer towards the top
+
+    def add(self, term: Pairs) -> None:
+        count = 1
+        while self.stack and self.stack[-1][0] == count:
+            below = self.stack.pop()[1]
+            term, count = _add(below, term), 2 * count
+        self.stack.append((count, term))
+
+    def sum(self) -> Pairs:
+        if not self.stack:
+            return _blank(self.size)
+        total = self.stack.pop()[1]
+        while self.stack:
+            total = _add(self.stack.pop()[1], total)
+        return total
+
+
+def _lowest(n: int | Fraction, d: int) -> int | Fraction:
+    if isinstance(n, Fraction):  # a tree's sum, already in lowest terms: no gcd of its whole length again
+        return normalize(n / d) if d != 1 else normalize(n)
+    return normalize(Fraction(n, d))
+
+
+_fraction = np.frompyfunc(lambda n, d: n if d == 1 else Fraction(n, d), 2, 1)
+_reduced = np.frompyfunc(_lowest, 2, 1)
+
+
+def _scaled(p: Pairs, den: int) -> Scaled:
+    """Exact values (ints and Fractions in lowest terms, one gcd per cell) as a Scaled over 1."""
+    n, d = p
+    if den != 1:
+        d = d * den
+    return Scaled(np.asarray(_reduced(n, d), dtype=object), 1, fractions=True)
