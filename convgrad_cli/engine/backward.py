@@ -230,7 +230,7 @@ def _as_float(a: np.ndarray, arithmetic: str) -> np.ndarray:
     return a.astype(np.float32 if arithmetic == "float32" else np.float64, copy=False)
 
 
-def _taps(operands: Operands, scaled: Scaleds, spec: ConvSpec) -> np.ndarray | None:
+def _taps(operands: Operands, scaled: Scaleds, spec: ConvSpec) -> exact_taps.Taps | None:
     """Where each tap reads (:mod:`.exact_taps`) when an operand carries Ratios and the filter has few taps."""
     x, w, g, _ = operands
     if not any(s.fractions for s in scaled) or not exact_taps.fits(x, w, g):
@@ -255,7 +255,7 @@ def _compute_exact(
     else:
         y = product(lambda a, c: engine.forward(a, c, spec), xs, ws, per_output)
     if src is not None and (gs.fractions or ws.fractions):
-        dx = _reshaped(exact_taps.grad_input(src, gs, ws, x.size), x.shape)
+        dx = _reshaped(exact_taps.grad_input(src, gs, ws), x.shape)
     else:
         dx = product(
             lambda a, c: engine.grad_input(a, c, spec, x.shape[2:]), gs, ws, g.shape[1] * prod(w.shape[2:])

@@ -15,6 +15,7 @@ loops calling the integer operations directly; every result cell is reduced once
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -37,56 +38,88 @@ def fits(x: np.ndarray, w: np.ndarray, g: np.ndarray) -> bool:
     return w.size <= min(MAX_TAPS, g.size) and w.size * max(x.size, g.size) <= MAX_TAP_CELLS
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Taps:
+    """Where each weight reads: ``src[t, n·R + r]`` is the flat input cell W[t] meets in output
+    (n, co(t), r), −1 where it meets padding; ``channel[t]`` = co(t), the one output channel W[t] feeds.
+
+    ``y`` is (N, C_out, R) and ``x`` (N, C_in, S), R and S the output's and input's spatial sizes.
+    """
+
+    src: np.ndarray
+    channel: np.ndarray
+    y: tuple[int, int, int]
+    x: tuple[int, int, int]
+
+
 def sources(
     forward: Callable[[np.ndarray, np.ndarray], np.ndarray],
     x_shape: tuple[int, ...],
     w_shape: tuple[int, ...],
-) -> np.ndarray:
-    """(taps, Y cells): the flat input cell tap t reads for each output cell, −1 where it reads padding."""
+) -> Taps:
+    """The engine's forward pass, once per tap, on cell numbers with a one-hot filter."""
     cells = np.arange(1, int(np.prod(x_shape)) + 1, dtype=np.float64).reshape(x_shape)  # exact below 2⁵³
     one_hot = np.zeros(int(np.prod(w_shape)), dtype=np.float64)
+    channel = np.arange(one_hot.size) // (one_hot.size // w_shape[0])  # W[co, ...] feeds output channel co
     rows = []
-    for t in range(one_hot.size):
+    for t, co in enumerate(channel):
         one_hot[t] = 1
-        rows.append(np.rint(forward(cells, one_hot.reshape(w_shape))).astype(np.int64).reshape(-1) - 1)
+        read = forward(cells, one_hot.reshape(w_shape))
         one_hot[t] = 0
-    return np.stack(rows)
+        rows.append(np.rint(read[:, co]).astype(np.int64).reshape(-1) - 1)
+    n, c_out = read.shape[:2]
+    shape_y = (n, c_out, read[0, 0].size)
+    return Taps(np.stack(rows), channel, shape_y, (x_shape[0], x_shape[1], int(np.prod(x_shape[2:]))))
 
 
-def forward(src: np.ndarray, x: Scaled, w: Scaled) -> Scaled:
-    """Y = Σ_t W[t] · X[src_t], flat over Y's cells."""
+def forward(taps: Taps, x: Scaled, w: Scaled) -> Scaled:
+    """Y[:, co] = Σ_{t feeding co} W[t] · X[src_t], as (N, C_out, R)."""
     (xn, xd), (wn, wd) = pairs(x), pairs(w)
-    total = _Tree(src.shape[1])
-    for t in np.flatnonzero(wn != 0):
-        valid = src[t] >= 0
-        n, d = _blank(src.shape[1])
-        n[valid] = xn[src[t, valid]] * wn[t]
-        d[valid] = xd[src[t, valid]] * wd[t]
-        total.add((n, d))
-    return _scaled(total.sum(), x.den * w.den)
+    n_y, d_y = _blank(taps.y)
+    size = taps.y[0] * taps.y[2]
+    for co in range(taps.y[1]):
+        total = _Tree(size)
+        for t in np.flatnonzero((taps.channel == co) & (wn != 0)):
+            valid = taps.src[t] >= 0
+            n, d = _blank(size)
+            n[valid] = xn[taps.src[t, valid]] * wn[t]
+            d[valid] = xd[taps.src[t, valid]] * wd[t]
+            total.add((n, d))
+        n, d = total.sum()
+        n_y[:, co], d_y[:, co] = n.reshape(taps.y[0], -1), d.reshape(taps.y[0], -1)
+    return _scaled((n_y, d_y), x.den * w.den)
 
 
-def grad_input(src: np.ndarray, g: Scaled, w: Scaled, size: int) -> Scaled:
-    """∂L/∂X[src_t(o)] += W[t] · δ[o], flat over X's ``size`` cells (one tap reads a cell once at most)."""
-    (gn, gd), (wn, wd) = pairs(g), pairs(w)
-    total = _Tree(size)
-    for t in np.flatnonzero(wn != 0):
-        valid = src[t] >= 0
-        n, d = _blank(size)
-        n[src[t, valid]] = gn[valid] * wn[t]
-        d[src[t, valid]] = gd[valid] * wd[t]
-        total.add((n, d))
-    return _scaled(total.sum(), g.den * w.den)
+def grad_input(taps: Taps, g: Scaled, w: Scaled) -> Scaled:
+    """∂L/∂X[src_t(o)] += W[t] · δ[o], as (N, C_in, S): one tree per input channel (a tap reads a cell once)."""
+    (gn, gd), (wn, wd) = (_by_channel(a, taps.y) for a in pairs(g)), pairs(w)
+    batch, c_in, space = taps.x
+    reads = np.where(taps.src >= 0, taps.src, 0)
+    inputs = (reads.max(axis=1) // space) % c_in  # the one input channel each tap reads
+    n_x, d_x = _blank(taps.x)
+    for ci in range(c_in):
+        total = _Tree(batch * space)
+        for t in np.flatnonzero((inputs == ci) & (wn != 0) & (taps.src >= 0).any(axis=1)):
+            valid = taps.src[t] >= 0
+            at = (
+                taps.src[t, valid] // (c_in * space) * space + taps.src[t, valid] % space
+            )  # (n, s) in channel ci
+            n, d = _blank(batch * space)
+            n[at] = gn[taps.channel[t], valid] * wn[t]
+            d[at] = gd[taps.channel[t], valid] * wd[t]
+            total.add((n, d))
+        n, d = total.sum()
+        n_x[:, ci], d_x[:, ci] = n.reshape(batch, space), d.reshape(batch, space)
+    return _scaled((n_x, d_x), g.den * w.den)
 
 
-def grad_filter(src: np.ndarray, x: Scaled, g: Scaled) -> Scaled:
+def grad_filter(taps: Taps, x: Scaled, g: Scaled) -> Scaled:
     """∂L/∂W[t] = Σ_o δ[o] · X[src_t(o)], flat over W's taps: the sums over o run as one tree for all taps."""
-    (xn, xd), (gn, gd) = pairs(x), pairs(g)
-    valid = src >= 0
-    reads, outputs = src[valid], np.nonzero(valid)[1]
-    n, d = _blank(src.shape)
-    n[valid] = gn[outputs] * xn[reads]
-    d[valid] = gd[outputs] * xd[reads]
+    (xn, xd), (gn, gd) = pairs(x), (_by_channel(a, taps.y) for a in pairs(g))
+    valid = taps.src >= 0
+    n, d = _blank(taps.src.shape)
+    n[valid] = gn[taps.channel][valid] * xn[taps.src[valid]]
+    d[valid] = gd[taps.channel][valid] * xd[taps.src[valid]]
     reduced = False
     while n.shape[1] > 1:
         if n.shape[1] <= FRACTIONS_FROM and not reduced:
@@ -96,6 +129,11 @@ def grad_filter(src: np.ndarray, x: Scaled, g: Scaled) -> Scaled:
             n, d = np.concatenate([n, pad_n], axis=1), np.concatenate([d, pad_d], axis=1)
         n, d = _add((n[:, 0::2], d[:, 0::2]), (n[:, 1::2], d[:, 1::2]))
     return _scaled((n[:, 0], d[:, 0]), x.den * g.den)
+
+
+def _by_channel(a: np.ndarray, y: tuple[int, int, int]) -> np.ndarray:
+    """Flat (N·C_out·R) → (C_out, N·R): a channel's cells in the order ``Taps.src`` lists them."""
+    return a.reshape(y).transpose(1, 0, 2).reshape(y[1], -1)
 
 
 _numerator = np.frompyfunc(lambda v: v.n if isinstance(v, Ratio) else v, 1, 1)
