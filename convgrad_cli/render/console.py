@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import groupby, islice
 from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
@@ -34,9 +34,20 @@ def printed(console: Console, renderables: Iterable[RenderableType], batch: int 
 
     The text is the same as printing them all in one Group, but only one batch's segments
     are in memory at a time (one print per renderable costs ~15% more than one per batch).
+    Blocks laid out to fit (:class:`~.lines.LaidOut`) print without Rich's crop, which
+    measures every line again, character by character once a line holds a subscript or a
+    minus sign: most of the time of printing a traced page.
     """
     iterator = iter(renderables)
     while group := list(islice(iterator, batch)):
         with console.capture() as capture:
-            console.print(Group(*group))
+            for fits, run in groupby(group, key=lambda r: _fits(console, r)):
+                console.print(Group(*run), crop=not fits)
         yield capture.get()
+
+
+def _fits(console: Console, renderable: RenderableType) -> bool:
+    """Whether a renderable says its lines fit the console (:meth:`.lines.LaidOut.fits_console`)."""
+    # Asked by name, not by class: reports print here too, and need not import the table view's blocks.
+    fits = getattr(renderable, "fits_console", None)
+    return bool(fits is not None and fits(console))

@@ -129,7 +129,15 @@ def _plain(rows: Iterator[list[Piece]]) -> str:
     return "".join(["".join([text for text, _ in pieces]) + "\n" for pieces in rows])
 
 
-class Block:
+class LaidOut:
+    """A block whose lines are laid out here where it fits: those lines need no cropping."""
+
+    def fits_console(self, console: Console) -> bool:
+        """Whether every line printed at the console's width fits it (:func:`.console.printed` then skips the crop)."""
+        raise NotImplementedError
+
+
+class Block(LaidOut):
     """Lines one under another; where they do not fit (or the console records), Text in a Group."""
 
     def __init__(self, lines: Sequence[Line]) -> None:
@@ -138,6 +146,9 @@ class Block:
 
     def group(self) -> Group:
         return Group(*(line.text() for line in self.lines))
+
+    def fits_console(self, console: Console) -> bool:
+        return self.width <= console.width and laid_out_here(console)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if as_segments(console, options, self.width):
@@ -164,7 +175,7 @@ def beside_lines(blocks: Sequence[Sequence[Line]], widths: Sequence[int], gap: i
 # ---------------------------------------------------------------- the table view's blocks
 
 
-class Beside:
+class Beside(LaidOut):
     """Blocks side by side, ``gap`` apart: a row of Rich's grid where they fit, else Rich's Columns.
 
     Columns (which wraps the blocks onto more rows on a narrow console) measures every block
@@ -176,6 +187,10 @@ class Beside:
         self.blocks, self.gap = blocks, gap
         self.widths = [b.width if isinstance(b, Corner) else max(line.width for line in b) for b in blocks]
         self.width = sum(self.widths) + gap * (len(blocks) - 1)
+
+    def fits_console(self, console: Console) -> bool:
+        lines = not any(isinstance(b, Corner) for b in self.blocks)
+        return lines and self.width <= console.width and laid_out_here(console)
 
     def _laid_out(self, max_width: int) -> Table | Columns:
         blocks = [b if isinstance(b, Corner) else Block(b).group() for b in self.blocks]
@@ -198,7 +213,7 @@ class Beside:
         return Measurement.get(console, options, self._laid_out(options.max_width))
 
 
-class Formula:
+class Formula(LaidOut):
     """``lhs = row``, further rows aligned under the ``=``; a part's label in the lhs column.
 
     Rich's grid of three columns (lhs, ``=``, row) draws it where it does not fit or the
@@ -230,10 +245,18 @@ class Formula:
                 table.add_row(self.lhs if i == 0 else "", "=", _row_text(row))
         return table
 
-    def lines(self, console: Console, max_width: int) -> list[list[Piece]] | None:
-        """The grid's lines; None where only the grid lays it out (markup in the lhs, a narrow console)."""
+    def _column(self, max_width: int) -> int | None:
+        """The rows' column width; None where only the grid lays it out (markup in the lhs, a narrow console)."""
         column = min(max(self.widths), max_width - self.label - 3)
-        if column < MIN_COLUMN or "[" in self.lhs:
+        return None if column < MIN_COLUMN or "[" in self.lhs else column
+
+    def fits_console(self, console: Console) -> bool:
+        return self._column(console.width) is not None and laid_out_here(console)
+
+    def lines(self, console: Console, max_width: int) -> list[list[Piece]] | None:
+        """The grid's lines, each ``label + 3 + column`` wide; None where only the grid lays it out."""
+        column = self._column(max_width)
+        if column is None:
             return None
         lines = []
         for i, (row, width) in enumerate(zip(self.rows, self.widths)):

@@ -1,4 +1,4 @@
-"""The table view's windows and formulas printed as lines of Text are the grids' own output, byte for byte."""
+"""The table view's windows and formulas laid out as lines print what Rich's grids print, byte for byte."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from strategies import Problem, problems
 
@@ -15,20 +16,19 @@ from convgrad_cli.cli.solving import gather_problem, solve
 from convgrad_cli.derivation import Derivation, build
 from convgrad_cli.load import samples
 from convgrad_cli.render import lines as laid
-from convgrad_cli.render import table
+from convgrad_cli.render import prose, table
+from convgrad_cli.render.console import printed as pieces
 
 WIDTHS = (24, 40, 80, 120)
 
 
 def printed(d: Derivation, width: int, color: bool) -> str:
-    out = io.StringIO()
+    """The page as the CLI prints it: in batches, blocks laid out to fit printed without Rich's crop."""
     console = Console(
-        file=out, width=width, force_terminal=color, no_color=not color,
+        file=io.StringIO(), width=width, force_terminal=color, no_color=not color,
         color_system="truecolor" if color else None, highlight=False, emoji=False, soft_wrap=False,
     )  # fmt: skip
-    for renderable in table.sections(d):
-        console.print(renderable)
-    return out.getvalue()
+    return "".join(pieces(console, table.sections(d)))
 
 
 def same_as_grids(d: Derivation, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +52,31 @@ def test_samples_print_as_the_grids_do(sample: str, monkeypatch: pytest.MonkeyPa
 def test_any_problem_prints_as_the_grids_do(problem: Problem) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         same_as_grids(build(problem.run(backward)), monkeypatch)
+
+
+WORD = st.text(alphabet="wxδ₁₂₃₄₅₆₇₈₉,·()−0123456789/…", min_size=1, max_size=14)
+ROW = st.builds(
+    prose.Row,
+    st.lists(WORD, min_size=1, max_size=12).map(" + ".join),
+    st.one_of(st.none(), st.text(alphabet="−0123456789./", min_size=1, max_size=30)),
+    st.sampled_from(["", "", "image 2", "filter 10"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lhs=st.text(alphabet="∂L/wxδ₁₂₃,", min_size=1, max_size=16),
+    rows=st.lists(ROW, min_size=1, max_size=4),
+    width=st.integers(8, 140),
+    color=st.booleans(),
+)
+def test_formula_lines_are_the_grid(lhs: str, rows: list[prose.Row], width: int, color: bool) -> None:
+    """A formula laid out here (a long row wrapped by Text.wrap) prints what its grid prints."""
+    formula = laid.Formula(lhs, rows)
+    console = Console(
+        file=io.StringIO(), width=width, force_terminal=color, no_color=not color,
+        color_system="truecolor" if color else None, highlight=False, emoji=False, soft_wrap=False,
+    )  # fmt: skip
+    with console.capture() as grid:
+        console.print(formula.grid())
+    assert "".join(pieces(console, [formula])) == grid.get()
