@@ -37,6 +37,7 @@ NS_MUL_PAIR = 3  # a big-integer product, per pair of 64-bit words
 NS_GCD_PAIR = 10  # a big-integer gcd, per pair of 64-bit words
 NS_RATIO_TERM = 600  # a Ratio product and its addition to the sum, on short numbers
 NS_TAP_TERM = 150  # a term of a tap-by-tap sum (whole arrays, NumPy's object loops), on short numbers
+NS_FORWARD_PASS = 250_000  # the engine's float64 forward pass on a small problem (plus ~1 ns a cell)
 NS_ZERO_TERM = 120  # a product with a zero (padding, a dilated δ): a Python call that returns 0
 NS_FRACTION_CELL = 2000  # a result cell's Fraction, built from its reduced parts
 NS_RUN_WORD = 30  # an addition to a running sum, per word of the sum (products by the term's short parts)
@@ -60,7 +61,13 @@ def estimate(x: np.ndarray, w: np.ndarray, g: np.ndarray, scaled: tuple[Scaled, 
     """Seconds the exact backward pass of full-form X, W, δ (scaled: X, W, δ as :class:`Scaled`) takes."""
     if not any(s.fractions or s.num.dtype == object for s in scaled):
         return 0.0  # int64 and float64 products: NumPy's speed, whatever the size
-    return seconds(products(x, w, g, scaled))
+    # Tap by tap, finding where each tap reads costs one float64 forward pass per tap.
+    passes = (
+        w.size * (NS_FORWARD_PASS + x.size)
+        if any(s.fractions for s in scaled) and exact_taps.fits(x, w, g)
+        else 0
+    )
+    return seconds(products(x, w, g, scaled)) + passes / 1e9
 
 
 def products(
