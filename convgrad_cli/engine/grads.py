@@ -37,7 +37,9 @@ def forward(x: np.ndarray, w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
     work, floats = _work(grid, x, w), _floats(x, w)
     with one_blas_thread(work, floats):
-        return _forward(grid, _split(grid, x, spec.groups), _oriented(w, spec), x, work, floats)
+        fills: list[Job] = []
+        xs = _split(grid, x, spec.groups, fills)
+        return _forward(grid, xs, _oriented(w, spec), x, fills, work, floats)
 
 
 def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[int, ...]) -> np.ndarray:
@@ -49,8 +51,9 @@ def grad_input(delta: np.ndarray, w: np.ndarray, spec: ConvSpec, spatial: tuple[
     grid = WideGrid.of(spec, spatial, w.shape[2:])
     work, floats = _work(grid, delta, w), _floats(delta, w)
     with one_blas_thread(work, floats):
-        jobs, dx = _grad_input(grid, _spread(grid, delta, spec.groups), _oriented(w, spec))
-        run_jobs(jobs, threads_for(work, len(jobs), floats))
+        fills: list[Job] = []
+        jobs, dx = _grad_input(grid, _spread(grid, delta, spec.groups, fills), _oriented(w, spec))
+        _run(fills, jobs, work, floats)
         return dx()
 
 
@@ -63,8 +66,10 @@ def grad_filter(x: np.ndarray, delta: np.ndarray, spec: ConvSpec, kernel: tuple[
     grid = WideGrid.of(spec, x.shape[2:], kernel)
     work = delta.shape[0] * prod(grid.out) * delta.shape[1] * (x.shape[1] // spec.groups) * prod(kernel)
     with one_blas_thread(work, _floats(x, delta)):
-        ds = _spread(grid, delta, spec.groups)
-        grad = _grad_filter(grid, _split(grid, x, spec.groups), ds, x, kernel)
+        fills: list[Job] = []
+        ds, xs = _spread(grid, delta, spec.groups, fills), _split(grid, x, spec.groups, fills)
+        run_jobs(fills, 1)
+        grad = _grad_filter(grid, xs, ds, x, kernel)
     return rot180(grad, spec.dims) if spec.mode == "convolve" else grad
 
 
@@ -79,21 +84,32 @@ def gradients(
     grid = WideGrid.of(spec, x.shape[2:], w.shape[2:])
     work, floats = 3 * _work(grid, x, w), _floats(x, w, delta)
     with one_blas_thread(work, floats):
-        xs, ds, oriented = _split(grid, x, spec.groups), _spread(grid, delta, spec.groups), _oriented(w, spec)
+        fills: list[Job] = []
+        xs, ds = _split(grid, x, spec.groups, fills), _spread(grid, delta, spec.groups, fills)
+        oriented = _oriented(w, spec)
         dx_jobs, dx = _grad_input(grid, ds, oriented)
         if xs and np.result_type(x, w) == np.result_type(delta, x) == x.dtype:
             rows, taps = _forward_rows(grid, oriented, x)
             span = grid.span(x.shape[0])
             jobs, found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
             # ∂L/∂X's jobs are the shorter ones: last in the queue, they even out the threads' finish.
-            jobs += dx_jobs
-            run_jobs(jobs, threads_for(work, len(jobs), floats))
+            _run(fills, jobs + dx_jobs, work, floats)
             y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
             dw = _filter_from(grid, found(), x.shape[1] // spec.groups, w.shape[2:], x.dtype)
         else:  # mixed dtypes (exact mode), or every tap reads padding only
-            run_jobs(dx_jobs, 1)
-            y, dw = _forward(grid, xs, oriented, x, 0, False), _grad_filter(grid, xs, ds, x, w.shape[2:])
+            _run(fills, dx_jobs, work, False)
+            y, dw = (
+                _forward(grid, xs, oriented, x, [], work, False),
+                _grad_filter(grid, xs, ds, x, w.shape[2:]),
+            )
     return y, dx(), rot180(dw, spec.dims) if spec.mode == "convolve" else dw
+
+
+def _run(fills: list[Job], jobs: list[Job], work: int, floats: bool) -> None:
+    """The copies laying X and δ out, then the products' jobs, on the threads the work calls for."""
+    threads = threads_for(work, len(jobs), floats)
+    run_jobs(fills, threads)
+    run_jobs(jobs, threads)
 
 
 def _work(grid: WideGrid, a: np.ndarray, w: np.ndarray) -> int:
@@ -128,25 +144,31 @@ class _Delta:
         return self.rows[:, :, self.lead :]
 
 
-def _split(grid: WideGrid, x: np.ndarray, groups: int) -> list[Reads]:
-    """X as the rows every phase's taps read."""
-    return [Reads(grid.split(x, groups, p), p.base, p.counts, p.steps) for p in grid.phases]
+def _split(grid: WideGrid, x: np.ndarray, groups: int, fills: list[Job]) -> list[Reads]:
+    """X as the rows every phase's taps read, filled by the jobs appended to ``fills``."""
+    reads = []
+    for p in grid.phases:
+        rows, jobs = grid.split(x, groups, p)
+        fills += jobs
+        reads.append(Reads(rows, p.base, p.counts, p.steps))
+    return reads
 
 
-def _spread(grid: WideGrid, delta: np.ndarray, groups: int) -> _Delta:
+def _spread(grid: WideGrid, delta: np.ndarray, groups: int, fills: list[Job]) -> _Delta:
+    """δ as rows, filled by the jobs appended to ``fills``."""
     lead = grid.reach
-    rows = grid.spread(delta, lead)
+    rows, jobs = grid.spread(delta, lead)
+    fills += jobs
     return _Delta(rows.reshape(groups, -1, rows.shape[1]), lead, delta.shape[0])
 
 
 def _forward(
-    grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray, work: int, floats: bool
+    grid: WideGrid, xs: list[Reads], w: np.ndarray, x: np.ndarray, fills: list[Job], work: int, floats: bool
 ) -> np.ndarray:
-    """Y from X's rows, on as many threads as ``work`` multiply-adds in floats call for."""
+    """Y from X's rows once ``fills`` have laid them out (see :func:`_run`)."""
     rows, taps = _forward_rows(grid, w, x)
     if xs:
-        jobs = correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs)
-        run_jobs(jobs, threads_for(work, len(jobs), floats))
+        _run(fills, correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs), work, floats)
     else:  # every tap reads padding only
         rows[...] = 0
     return grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])

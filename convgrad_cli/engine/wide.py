@@ -26,9 +26,9 @@ uninitialised memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import product
 from math import gcd, prod
 
@@ -39,6 +39,9 @@ from .scratch import kept
 from .spec import ConvSpec
 
 EXACT_BLOCK = 64  # positions per exact partial sum (blocks._width)
+LAYOUT_PARTS = 8  # copies laying X and δ out as rows, each a range of channels, for the threads to share
+
+Fill = Callable[[], None]  # a copy into rows, run later (on any thread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,25 +118,38 @@ class WideGrid:
         last = sum((e - 1) * step for e, step in zip(extent or self.out, steps))
         return (n - 1) * self.size + last + 1
 
-    def split(self, x: np.ndarray, groups: int, phase: Phase) -> np.ndarray:
-        """X (N, C, *S) → one phase as rows (G, C/G, N·ΠQ), zero where no input cell lands."""
+    def split(self, x: np.ndarray, groups: int, phase: Phase) -> tuple[np.ndarray, list[Fill]]:
+        """X (N, C, *S) → one phase as rows (G, C/G, N·ΠQ), zero where no input cell lands.
+
+        The rows come back unfilled, with the copies that fill them: a range of channels each.
+        """
         n, c = x.shape[:2]
         rows = kept((c, n, *self.cells), x.dtype, ("input rows", phase.start))
-        rows.fill(0)
-        rows[_behind_two(phase.grid)] = _channels_first(x[(...,) + phase.input])
-        return rows.reshape(groups, c // groups, n * self.size)
+        source = _channels_first(x[(...,) + phase.input])
 
-    def spread(self, y: np.ndarray, lead: int = 0) -> np.ndarray:
+        def fill(c0: int, c1: int) -> None:
+            rows[c0:c1].fill(0)
+            rows[c0:c1][_behind_two(phase.grid)] = source[c0:c1]
+
+        return rows.reshape(groups, c // groups, n * self.size), _by_channels(fill, c)
+
+    def spread(self, y: np.ndarray, lead: int = 0) -> tuple[np.ndarray, list[Fill]]:
         """δ (N, C, *S_out) → rows (C, lead + N·ΠQ), zero outside S_out and in the lead.
 
         ``lead`` zeros in front let ∂L/∂X read δ at negative shifts without wrapping.
+        The rows come back unfilled, with the copies that fill them, as :meth:`split`'s.
         """
         n, c = y.shape[:2]
         rows = kept((c, lead + n * self.size), y.dtype, "delta rows")
-        rows.fill(0)
         grid = rows[:, lead:].reshape(c, n, *self.cells)
-        grid[_behind_two(slice(0, o) for o in self.out)] = _channels_first(y)
-        return rows
+        box = _behind_two(slice(0, o) for o in self.out)
+        source = _channels_first(y)
+
+        def fill(c0: int, c1: int) -> None:
+            rows[c0:c1].fill(0)
+            grid[c0:c1][box] = source[c0:c1]
+
+        return rows, _by_channels(fill, c)
 
     def gather(self, rows: np.ndarray, n: int) -> np.ndarray:
         """Wide output rows (C, ≥N·ΠQ) → (N, C, *S_out), a view without the garbage cells."""
@@ -211,6 +227,12 @@ def _row_major_strides(shape: Sequence[int]) -> tuple[int, ...]:
 def _behind_two(slices: Iterable[slice]) -> tuple[slice, ...]:
     """An index taking every (channel, image) pair and ``slices`` on the spatial axes."""
     return (slice(None), slice(None), *slices)
+
+
+def _by_channels(fill: Callable[[int, int], None], channels: int) -> list[Fill]:
+    """``fill`` over up to LAYOUT_PARTS even ranges of the channels: jobs for the engine's threads."""
+    parts = min(channels, LAYOUT_PARTS)
+    return [partial(fill, channels * i // parts, channels * (i + 1) // parts) for i in range(parts)]
 
 
 def _channels_first(a: np.ndarray) -> np.ndarray:
