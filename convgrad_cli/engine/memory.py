@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from math import prod
 
 import numpy as np
@@ -19,11 +20,12 @@ import numpy as np
 from ..errors import InputError
 from .blocks import MIN_BLOCK, PARTIALS_BYTES
 from .spec import ConvSpec
-from .threads import cores
+from .threads import cores, run_jobs
 
 OBJECT_CELL = 64  # a pointer plus a Python int (larger ones when exact values grow), in bytes
 WORKSPACE = 4 << 20  # one thread's im2col block (blocks.COLUMN_BYTES): a few MiB whatever the size
 ALWAYS_FITS = 64 << 20  # problems this small are not checked against the memory available
+SCAN_THREADS_FROM, SCAN_PARTS = 1 << 20, 4  # result cells from which the inf/NaN scan runs in parts
 _UNLIMITED = 2**60  # cgroup v1 reports "no limit" as a huge number
 
 
@@ -170,14 +172,33 @@ def float_range() -> Iterator[None]:
 
 
 def require_finite(arithmetic: str, arrays: dict[str, np.ndarray | None]) -> None:
-    """Refuse results that overflowed to ±inf (or inf − inf = NaN) in float arithmetic."""
+    """Refuse results that overflowed to ±inf (or inf − inf = NaN) in float arithmetic.
+
+    Big results are scanned in parts on the engine's threads (:func:`.threads.run_jobs`).
+    """
     if arithmetic == "exact":
         return
-    for name, array in arrays.items():
-        if array is not None and array.dtype.kind == "f" and not np.isfinite(array).all():
+    found = {name: a for name, a in arrays.items() if a is not None and a.dtype.kind == "f"}
+    bad: set[str] = set()
+
+    def scan(name: str, part: np.ndarray) -> None:
+        if not np.isfinite(part).all():
+            bad.add(name)
+
+    jobs = [partial(scan, name, part) for name, a in found.items() for part in _scan_parts(a)]
+    run_jobs(jobs, cores() if sum(a.size for a in found.values()) >= SCAN_THREADS_FROM else 1)
+    for name, array in found.items():  # the first in the given order is named
+        if name in bad:
             limit = np.finfo(array.dtype).max
             raise InputError(
                 name,
                 f"overflows {arithmetic}: some values exceed ±{limit:.3g}",
                 "scale the inputs down, or compute exactly with --exact",
             )
+
+
+def _scan_parts(a: np.ndarray) -> list[np.ndarray]:
+    """Up to SCAN_PARTS views cutting ``a`` along the longer of its first two axes."""
+    axis = 0 if a.ndim == 1 or a.shape[0] >= a.shape[1] else 1
+    parts = max(1, min(a.shape[axis], SCAN_PARTS))
+    return np.array_split(a, parts, axis=axis)

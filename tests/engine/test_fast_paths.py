@@ -330,3 +330,25 @@ def test_cold_start_imports_only_what_the_command_needs(args: list[str], absent:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 5, 5), (8, 2, 7), (2_000,), (300, 1, 40, 40)])
+def test_overflow_is_found_in_any_part_of_the_scan(
+    shape: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scan runs in parts on the engine's threads for big results (patched down to these):
+    # an inf in any part is found, and the first array in order is named.
+    from convgrad_cli.engine import memory
+    from convgrad_cli.errors import InputError
+
+    monkeypatch.setattr(memory, "SCAN_THREADS_FROM", 0)
+    monkeypatch.setattr(memory, "cores", lambda: 2)
+    ok = np.zeros(shape, np.float32)
+    memory.require_finite("float32", {"output": ok, "grad_input": ok.swapaxes(0, -1), "grad_bias": None})
+    for cell in (0, ok.size // 2, ok.size - 1):
+        bad = ok.copy()
+        bad.flat[cell] = np.inf
+        for first, second in ((bad, bad), (ok, bad.swapaxes(0, -1))):
+            with pytest.raises(InputError) as raised:
+                memory.require_finite("float32", {"output": first, "grad_input": second})
+            assert raised.value.field == ("output" if first is bad else "grad_input")
