@@ -61,8 +61,8 @@ class Line:
         return Text.assemble(*self.pieces, no_wrap=True)
 
 
-def from_text(text: Text) -> Line | None:
-    """A Text of plain pieces and spans that do not overlap as a Line; None for anything else."""
+def pieces_of(text: Text) -> list[Piece] | None:
+    """A Text of plain text and spans that do not overlap as pieces; None for anything else."""
     if text.style:
         return None
     plain, pieces, at = text.plain, [], 0
@@ -76,7 +76,7 @@ def from_text(text: Text) -> Line | None:
         at = max(at, span.end)
     if at < len(plain):
         pieces.append((plain[at:], ""))
-    return Line(pieces, width=text.cell_len)
+    return pieces
 
 
 def laid_out_here(console: Console) -> bool:
@@ -272,10 +272,10 @@ class Formula(LaidOut):
             for k, part in enumerate(
                 _row_text(row).wrap(console, column, justify="left", overflow="ellipsis")
             ):
-                line = from_text(part)
-                if line is None:
+                wrapped = pieces_of(part)
+                if wrapped is None:
                     return None
-                lines.append([*(left if k == 0 else [(" " * (self.label + 3), "")]), *line.pieces])
+                lines.append([*(left if k == 0 else [(" " * (self.label + 3), "")]), *wrapped])
         return lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

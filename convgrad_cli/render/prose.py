@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..derivation.records import Cell, Derivation, Entry, Frame, Term
-from ..notation import LETTERS, Style
+from ..notation import LETTERS, MAX_SHOWN_TERMS, SHOWN_HEAD, SHOWN_TAIL, Style
 
 Words = Mapping[str, str]
 _AXES = {1: ("positions",), 2: ("rows", "columns"), 3: ("slices", "rows", "columns")}
@@ -285,6 +285,15 @@ def formula(derivation: Derivation, cell: Cell, kind: str, style: Style) -> list
     return rows
 
 
+def _spelled(terms: Sequence[Term]) -> Sequence[Term | None]:
+    """The terms, None for those a long sum leaves out: :meth:`Style.products` elides the middle
+    of a sum of more than :data:`MAX_SHOWN_TERMS`, so those are never spelled (a weight of a big
+    trace has thousands)."""
+    if len(terms) <= MAX_SHOWN_TERMS:
+        return terms
+    return [*terms[:SHOWN_HEAD], *[None] * (len(terms) - SHOWN_HEAD - SHOWN_TAIL), *terms[-SHOWN_TAIL:]]
+
+
 def _part_label(block: tuple[int, int], kind: str) -> str:
     return f"image {block[0] + 1}" if kind == "filter" else f"filter {block[1] + 1}"
 
@@ -292,18 +301,23 @@ def _part_label(block: tuple[int, int], kind: str) -> str:
 def _part_rows(
     frame: Frame, terms: Sequence[Term], kind: str, style: Style, numeric: bool, value: object, label: str
 ) -> list[Row]:
+    shown = _spelled(terms)
     if kind == "filter":
         symbols = [
             (entry(frame, "grad_output", t.delta, style), entry(frame, "input", t.source, style))
-            for t in terms
+            if t
+            else ("", "")
+            for t in shown
         ]
-        numbers = [(t.delta_value, t.source_value) for t in terms]
+        numbers = [(t.delta_value, t.source_value) if t else (0, 0) for t in shown]
     else:
         symbols = [
             (entry(frame, "filter", t.source, style), entry(frame, "grad_output", t.delta, style))
-            for t in terms
+            if t
+            else ("", "")
+            for t in shown
         ]
-        numbers = [(t.source_value, t.delta_value) for t in terms]
+        numbers = [(t.source_value, t.delta_value) if t else (0, 0) for t in shown]
     if not terms:
         return [Row("0", None, label)]
     rows = [Row(style.products(symbols), None, label)]
