@@ -8,7 +8,8 @@ the products (:func:`run_jobs`), taken from one queue by whichever thread is
 free, so a thread that loses its core delays the call by one block at most.
 Every job writes its own part of the results, and ∂L/∂W's partial sums are
 added in a fixed order, so results are identical to the last bit run to run
-and whatever the number of threads.  Calls below THREADS_FROM run on one.
+and whatever the number of threads.  A call runs on one thread below
+THREADS_FROM multiply-adds, or with too few jobs to share (:func:`threads_for`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ THREADS_FROM = 1 << 24  # multiply-adds of a call from which the engine's own th
 JOBS_PER_THREAD = 2  # fewer jobs leave one thread waiting for another's last one
 
 _executor: Any = None
+_executor_size = 0
 
 
 class _BlasLimit:
@@ -137,10 +139,11 @@ def run_jobs(jobs: Sequence[Callable[[], None]], threads: int) -> None:
 
 
 def _pool(size: int) -> Any:
-    """The engine's threads, started by the first problem big enough to need them."""
-    global _executor
-    if _executor is None or _executor._max_workers < size:
+    """The engine's threads (``size`` at least), started by the first problem big enough to need them."""
+    global _executor, _executor_size
+    if _executor_size < size:
         from concurrent.futures import ThreadPoolExecutor
 
-        _executor = ThreadPoolExecutor(max(size, cores() - 1), thread_name_prefix="convgrad")
+        _executor_size = max(size, cores() - 1)
+        _executor = ThreadPoolExecutor(_executor_size, thread_name_prefix="convgrad")
     return _executor
