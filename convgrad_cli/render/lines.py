@@ -10,6 +10,7 @@ the lines become Rich Text in Rich's Table or Columns, which wrap them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from rich.cells import cell_len
@@ -227,9 +228,9 @@ class Formula(LaidOut):
     def __init__(self, lhs: str, rows: Sequence[prose.Row]) -> None:
         self.lhs, self.rows = lhs, rows
         self.label = max(cell_len(f"{row.label}:") if row.label else cell_len(lhs) for row in rows)
-        self.widths = [
-            cell_len(row.text) + (3 + cell_len(row.value) if row.value is not None else 0) for row in rows
-        ]
+        self.plains = [f"{row.text} = {row.value}" if row.value is not None else row.text for row in rows]
+        self.narrow = [narrow(plain) for plain in self.plains]
+        self.widths = [len(p) if n else cell_len(p) for p, n in zip(self.plains, self.narrow)]
         self.width = self.label + 3 + max(self.widths)
 
     def grid(self) -> Table:
@@ -269,10 +270,13 @@ class Formula(LaidOut):
             if width <= column:
                 lines.append([*left, *_row_pieces(row), (" " * (column - width), "")])
                 continue
-            for k, part in enumerate(
-                _row_text(row).wrap(console, column, justify="left", overflow="ellipsis")
-            ):
-                wrapped = pieces_of(part)
+            parts = _wrap_narrow(row, self.plains[i], column) if self.narrow[i] else None
+            if parts is None:
+                parts = [
+                    pieces_of(part)
+                    for part in _row_text(row).wrap(console, column, justify="left", overflow="ellipsis")
+                ]
+            for k, wrapped in enumerate(parts):
                 if wrapped is None:
                     return None
                 lines.append([*(left if k == 0 else [(" " * (self.label + 3), "")]), *wrapped])
@@ -290,6 +294,47 @@ class Formula(LaidOut):
 
 
 MIN_COLUMN = 1  # narrower, the grid shrinks its fixed columns too
+_WORD = re.compile(r"\s*\S+\s*")  # a word and the whitespace around it, as rich._wrap splits lines
+_NARROW: set[str] = set()  # characters Rich measures one cell wide, learnt as they are met
+
+
+def narrow(text: str) -> bool:
+    """Whether Rich measures every character of ``text`` one cell wide (so its width is ``len(text)``)."""
+    chars = set(text)
+    if chars <= _NARROW:
+        return True
+    if all(cell_len(char) == 1 for char in chars - _NARROW):
+        _NARROW.update(chars)
+        return True
+    return False
+
+
+def _wrap_narrow(row: prose.Row, plain: str, width: int) -> list[list[Piece] | None] | None:
+    """``Text.wrap(width, justify="left")`` of a row of narrow characters, as pieces; None where a word is longer.
+
+    Rich's rule in a few lines, because Text.wrap measures every word and line character by
+    character, half of a 64×64 trace's time: a word goes on the line when it fits without its
+    trailing spaces, else it starts the next; a line drops trailing spaces beyond ``width``
+    and is padded to it.  ``test_formula_lines_are_the_grid`` holds it to Rich's grid.
+    """
+    starts, position = [], 0
+    for word in _WORD.finditer(plain):
+        length = len(word.group().rstrip())
+        if length > width:
+            return None  # Rich crops it with an ellipsis: Text.wrap does that
+        if width - position < length and position:
+            starts.append(word.start())
+            position = 0
+        position += len(word.group())
+    value = len(plain) - len(row.value) if row.value is not None else len(plain)
+    lines: list[list[Piece] | None] = []
+    for start, end in zip([0, *starts], [*starts, len(plain)]):
+        if end - start > width:  # only trailing spaces go past the width
+            end -= min(end - start - width, end - start - len(plain[start:end].rstrip()))
+        pieces = [(plain[start : min(end, value)], ""), (plain[max(start, value) : end], RESULT)]
+        pieces.append((" " * (width - (end - start)), ""))
+        lines.append([piece for piece in pieces if piece[0]])
+    return lines
 
 
 def _row_pieces(row: prose.Row) -> list[Piece]:

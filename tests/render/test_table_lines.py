@@ -54,16 +54,22 @@ def test_any_problem_prints_as_the_grids_do(problem: Problem) -> None:
         same_as_grids(build(problem.run(backward)), monkeypatch)
 
 
-WORD = st.text(alphabet="wxδ₁₂₃₄₅₆₇₈₉,·()−0123456789/…", min_size=1, max_size=14)
+# Rows of one-cell characters (wrapped by lines' own rule), and rows with two-cell ones (Text.wrap).
+NARROW = st.text(alphabet="wxδ₁₂₃₄₅₆₇₈₉,·()−0123456789/…", min_size=1, max_size=14)
+WORDS = st.one_of(
+    st.lists(NARROW, min_size=1, max_size=12),
+    st.lists(NARROW, min_size=1, max_size=12),
+    st.lists(st.one_of(NARROW, st.text(alphabet="w漢₁2", min_size=1, max_size=6)), min_size=1, max_size=8),
+)
 ROW = st.builds(
     prose.Row,
-    st.lists(WORD, min_size=1, max_size=12).map(" + ".join),
+    st.builds(str.join, st.sampled_from([" + ", " ", "  "]), WORDS),
     st.one_of(st.none(), st.text(alphabet="−0123456789./", min_size=1, max_size=30)),
     st.sampled_from(["", "", "image 2", "filter 10"]),
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     lhs=st.text(alphabet="∂L/wxδ₁₂₃,", min_size=1, max_size=16),
     rows=st.lists(ROW, min_size=1, max_size=4),
