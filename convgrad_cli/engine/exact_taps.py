@@ -23,7 +23,8 @@ import numpy as np
 from ..exact import Ratio, Scaled, normalize
 
 MAX_TAPS = 1024  # weights: one forward pass each to find where they read
-MAX_TAP_CELLS = 1 << 21  # taps × cells of X or Y: where every tap reads, and ∂L/∂W's products, held at once
+MAX_TAP_CELLS = 1 << 22  # taps × cells of X or Y: where every tap reads (int64), held at once
+SUM_CELLS = 1 << 18  # ∂L/∂W's products held at once (object arrays), a few taps at a time
 FRACTIONS_FROM = 64  # a sum's last columns are added as Fractions: gcds of halves beat one of the whole
 
 Pairs = tuple[np.ndarray, np.ndarray]  # numerators, denominators (object arrays of Python ints)
@@ -114,12 +115,24 @@ def grad_input(taps: Taps, g: Scaled, w: Scaled) -> Scaled:
 
 
 def grad_filter(taps: Taps, x: Scaled, g: Scaled) -> Scaled:
-    """∂L/∂W[t] = Σ_o δ[o] · X[src_t(o)], flat over W's taps: the sums over o run as one tree for all taps."""
+    """∂L/∂W[t] = Σ_o δ[o] · X[src_t(o)], flat over W's taps: the sums over o run as one tree per few taps."""
     (xn, xd), (gn, gd) = pairs(x), (_by_channel(a, taps.y) for a in pairs(g))
-    valid = taps.src >= 0
-    n, d = _blank(taps.src.shape)
-    n[valid] = gn[taps.channel][valid] * xn[taps.src[valid]]
-    d[valid] = gd[taps.channel][valid] * xd[taps.src[valid]]
+    count, step = taps.src.shape[0], max(1, SUM_CELLS // taps.src.shape[1])
+    sums = [
+        _sums(taps.src[t : t + step], taps.channel[t : t + step], (xn, xd), (gn, gd))
+        for t in range(0, count, step)
+    ]
+    n, d = (np.concatenate(parts) for parts in zip(*sums))
+    return _scaled((n, d), x.den * g.den)
+
+
+def _sums(src: np.ndarray, channel: np.ndarray, x: Pairs, g: Pairs) -> Pairs:
+    """Σ_o δ[channel[t], o] · X[src[t, o]] for each row t, as a tree over o (the last levels in Fractions)."""
+    (xn, xd), (gn, gd) = x, g
+    valid = src >= 0
+    n, d = _blank(src.shape)
+    n[valid] = gn[channel][valid] * xn[src[valid]]
+    d[valid] = gd[channel][valid] * xd[src[valid]]
     reduced = False
     while n.shape[1] > 1:
         if n.shape[1] <= FRACTIONS_FROM and not reduced:
@@ -128,7 +141,7 @@ def grad_filter(taps: Taps, x: Scaled, g: Scaled) -> Scaled:
             pad_n, pad_d = _blank((n.shape[0], 1))
             n, d = np.concatenate([n, pad_n], axis=1), np.concatenate([d, pad_d], axis=1)
         n, d = _add((n[:, 0::2], d[:, 0::2]), (n[:, 1::2], d[:, 1::2]))
-    return _scaled((n[:, 0], d[:, 0]), x.den * g.den)
+    return n[:, 0], d[:, 0]
 
 
 def _by_channel(a: np.ndarray, y: tuple[int, int, int]) -> np.ndarray:

@@ -62,11 +62,17 @@ def many_denominators(draw: st.DrawFn) -> Problem:
 
 @pytest.mark.parametrize("taps", [True, False], ids=["tap by tap", "Ratios in the engine"])
 @settings(max_examples=50, deadline=None)
-@given(problem=many_denominators(), switch=st.sampled_from([0, 40, 200, 1 << 12]))
-def test_many_denominators_match_oracle_exactly(taps: bool, problem: Problem, switch: int) -> None:
-    # The switch moves which operands take Ratios and which a common denominator (0: every one with a denominator).
+@given(
+    problem=many_denominators(),
+    switch=st.sampled_from([0, 40, 200, 1 << 12]),
+    held=st.sampled_from([1, exact_taps.SUM_CELLS]),
+)
+def test_many_denominators_match_oracle_exactly(taps: bool, problem: Problem, switch: int, held: int) -> None:
+    # The switch moves which operands take Ratios and which a common denominator (0: every one with a denominator);
+    # held=1 sums ∂L/∂W one tap at a time.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exact, "FRACTIONS_FROM_BITS", switch)
+        patch.setattr(exact_taps, "SUM_CELLS", held)
         if not taps:
             patch.setattr(exact_taps, "MAX_TAPS", 0)
         check_exact(problem)
