@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import InputError
 from .blocks import MIN_BLOCK, PARTIALS_BYTES
 from .spec import ConvSpec
-from .threads import cores, run_jobs
+from .threads import THREADS_FROM, cores, run_jobs
 
 OBJECT_CELL = 64  # a pointer plus a Python int (larger ones when exact values grow), in bytes
 WORKSPACE = 4 << 20  # one thread's im2col block (blocks.COLUMN_BYTES): a few MiB whatever the size
@@ -42,7 +42,7 @@ def estimate_bytes(
     rows (one buffer per stride phase); Y and δ; Y on the engine's *wide* grid (as wide
     as the padded input, per stride phase); one tap's worth of X and its product; W and
     ∂L/∂W with copies — plus the blocked temporaries: a column block for each of the
-    engine's threads (:func:`.threads.cores`) and ∂L/∂W's partial sums.
+    engine's threads (all cores from THREADS_FROM multiply-adds) and ∂L/∂W's partial sums.
     Checked against measured peaks in ``tests/cli/test_robustness.py``.
     """
     n, c_in, *spatial = input_shape
@@ -57,7 +57,8 @@ def estimate_bytes(
     weights = c_out * c_group * prod(kernel)
     cells = 2 * given + 2 * padded + 2 * outputs + wide + tap + 4 * weights
     partials = min(PARTIALS_BYTES, itemsize * weights * -(-positions // MIN_BLOCK))  # one per block at most
-    return itemsize * cells + WORKSPACE * cores() + partials
+    threads = cores() if 3 * n * prod(out_spatial) * weights >= THREADS_FROM else 1  # as threads_for decides
+    return itemsize * cells + WORKSPACE * threads + partials
 
 
 def itemsize_for(*arrays: np.ndarray) -> int:
