@@ -227,6 +227,36 @@ def test_column_blocks_are_even_and_cover_every_position(length: int, rows: int,
         assert len(ranges) >= blocks.BLOCKS, "a product big enough is cut into jobs to share"
 
 
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "params", "threaded"),
+    [
+        ((4, 16, 64, 64), (32, 16, 5, 5), {"padding": 2, "stride": 2, "dilation": 2}, True),  # W4
+        ((1, 64, 56, 56), (64, 1, 3, 3), {"padding": 1, "groups": 64}, False),  # W6's depthwise, one image
+        ((2, 16, 32, 32), (32, 16, 3, 3), {"padding": 1}, True),  # 2^24.8 multiply-adds in 8 jobs
+        ((1, 32, 24, 24), (64, 32, 3, 3), {"padding": 1}, False),  # 2^24.9, but two jobs: one would wait
+        ((4, 8, 8, 8), (8, 8, 3, 3), {"padding": 1}, False),  # small: one thread
+    ],
+)
+def test_which_layers_run_on_the_engines_threads(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    params: dict[str, Any],
+    threaded: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The criterion at its real settings, on the shapes the measurements in docs/performance.md chose it by.
+    asked: list[int] = []
+    run_jobs = threads.run_jobs
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    monkeypatch.setattr(grads, "run_jobs", lambda jobs, n: (asked.append(n), run_jobs(jobs, n)))
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    spec = resolve_spec(dims=2, kernel=w_shape[2:], **params)
+    d = rng.standard_normal((x_shape[0], w_shape[0], *spec.output_shape(x_shape[2:], w_shape[2:])))
+    grads.gradients(x, w, d, spec)
+    assert set(asked) == ({2} if threaded else {1})
+
+
 def test_a_failing_job_fails_the_call_after_the_others_end() -> None:
     done: list[int] = []
 
