@@ -220,9 +220,10 @@ class Formula(LaidOut):
     Rich's grid of three columns (lhs, ``=``, row) draws it where it does not fit or the
     console records.  Elsewhere its lines are laid out here as the grid lays them out: the
     lhs right-justified, the rows in a column as wide as the widest row or as the console
-    leaves (``max_width − label − 3``), a longer row wrapped there by Rich's ``Text.wrap``
-    with the column's justify and overflow.  A grid per formula costs ~0.7 ms, and a traced
-    page has thousands (docs/performance.md).
+    leaves (``max_width − label − 3``), a longer row wrapped there as the column wraps it:
+    by Rich's word rule (:func:`_wrap_narrow`) when every character is one cell wide, else by
+    ``Text.wrap`` with the column's justify and overflow.  A grid per formula costs ~0.7 ms,
+    and a traced page has thousands (docs/performance.md).
     """
 
     def __init__(self, lhs: str, rows: Sequence[prose.Row]) -> None:
@@ -313,7 +314,7 @@ def _wrap_narrow(row: prose.Row, plain: str, width: int) -> list[list[Piece] | N
     """``Text.wrap(width, justify="left")`` of a row of narrow characters, as pieces; None where a word is longer.
 
     Rich's rule in a few lines, because Text.wrap measures every word and line character by
-    character, half of a 64×64 trace's time: a word goes on the line when it fits without its
+    character, a quarter of a 64×64 trace's time: a word goes on the line when it fits without its
     trailing spaces, else it starts the next; a line drops trailing spaces beyond ``width``
     and is padded to it.  ``test_formula_lines_are_the_grid`` holds it to Rich's grid.
     """
