@@ -81,8 +81,9 @@ class Ratio:
     """``n / d`` left unreduced: + and × cost big-integer products only, no gcd.
 
     A sum of many terms with distinct denominators pays one gcd per result (in
-    :meth:`Scaled.values`) instead of one per addition, and NumPy's object loops
-    call these two methods directly.  Zeros stay the integer 0, so padding and
+    :meth:`Scaled.values`; a long sum's tree in :func:`pairwise_sum` reduces its
+    partial sums first) instead of one per addition, and NumPy's object loops call
+    these two methods directly.  Zeros stay the integer 0, so padding and
     zero coefficients add no denominator to a sum.
     """
 
@@ -116,9 +117,8 @@ class Ratio:
 def _reduce(value: Ratio | Fraction | int, den: int) -> int | Fraction:
     if isinstance(value, Ratio):
         return value.reduced(den)
-    if isinstance(
-        value, Fraction
-    ):  # already in lowest terms (a tree's sum): dividing by den needs no gcd of it
+    if isinstance(value, Fraction):
+        # Already in lowest terms (a tree's sum): dividing by den needs no gcd of its whole length.
         return normalize(value / den if den != 1 else value)
     return value if den == 1 else normalize(Fraction(value, den))
 
