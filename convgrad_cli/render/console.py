@@ -39,15 +39,16 @@ def printed(console: Console, renderables: Iterable[RenderableType], batch: int 
     minus sign: most of the time of printing a traced page.
     """
     iterator = iter(renderables)
+    width = console.width  # asked once: Rich asks the terminal for its size each time
     while group := list(islice(iterator, batch)):
         with console.capture() as capture:
-            for fits, run in groupby(group, key=lambda r: _fits(console, r)):
+            for fits, run in groupby(group, key=lambda r: _fits(r, console, width)):
                 console.print(Group(*run), crop=not fits)
         yield capture.get()
 
 
-def _fits(console: Console, renderable: RenderableType) -> bool:
-    """Whether a renderable says its lines fit the console (:meth:`.lines.LaidOut.fits_console`)."""
+def _fits(renderable: RenderableType, console: Console, width: int) -> bool:
+    """Whether a renderable says its lines fit ``width`` (:meth:`.lines.LaidOut.fits_console`)."""
     # Asked by name, not by class: reports print here too, and need not import the table view's blocks.
     fits = getattr(renderable, "fits_console", None)
-    return bool(fits is not None and fits(console))
+    return bool(fits is not None and fits(console, width))

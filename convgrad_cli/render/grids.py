@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from ..derivation.records import Derivation, Entry, Grid
 from ..notation import UNICODE, number
 from . import prose
-from .lines import Line, Piece
+from .lines import Line, Piece, narrow
 from .page import Window, is_zero, shown_axes
 
 WINDOW = "bold reverse"  # the window on the padded δ grid
@@ -138,7 +138,6 @@ def _row_lines(rows: list[list[Shown | None]], widths: list[int]) -> list[Line]:
     for row in rows:
         pieces: list[Piece] = []
         plain = ""  # unstyled text not yet in a piece
-        width = 0
         for j, cell in enumerate(row):
             if j:
                 plain += " "
@@ -153,14 +152,12 @@ def _row_lines(rows: list[list[Shown | None]], widths: list[int]) -> list[Line]:
             if style:
                 if plain:
                     pieces.append((plain, ""))
-                    width += cell_len(plain)
                     plain = ""
                 pieces.append((piece, style))
-                width += cell_len(piece)
             else:
                 plain += piece
         if plain:
             pieces.append((plain, ""))
-            width += cell_len(plain)
-        lines.append(Line(pieces, width=width))
+        text = "".join([piece for piece, _ in pieces])
+        lines.append(Line(pieces, width=len(text) if narrow(text) else cell_len(text)))
     return lines

@@ -133,8 +133,8 @@ def _plain(rows: Iterator[list[Piece]]) -> str:
 class LaidOut:
     """A block whose lines are laid out here where it fits: those lines need no cropping."""
 
-    def fits_console(self, console: Console) -> bool:
-        """Whether every line printed at the console's width fits it (:func:`.console.printed` then skips the crop)."""
+    def fits_console(self, console: Console, width: int) -> bool:
+        """Whether every line printed on ``console`` at ``width`` fits it (:func:`.console.printed` then skips the crop)."""
         raise NotImplementedError
 
 
@@ -148,8 +148,8 @@ class Block(LaidOut):
     def group(self) -> Group:
         return Group(*(line.text() for line in self.lines))
 
-    def fits_console(self, console: Console) -> bool:
-        return self.width <= console.width and laid_out_here(console)
+    def fits_console(self, console: Console, width: int) -> bool:
+        return self.width <= width and laid_out_here(console)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if as_segments(console, options, self.width):
@@ -189,9 +189,9 @@ class Beside(LaidOut):
         self.widths = [b.width if isinstance(b, Corner) else max(line.width for line in b) for b in blocks]
         self.width = sum(self.widths) + gap * (len(blocks) - 1)
 
-    def fits_console(self, console: Console) -> bool:
+    def fits_console(self, console: Console, width: int) -> bool:
         lines = not any(isinstance(b, Corner) for b in self.blocks)
-        return lines and self.width <= console.width and laid_out_here(console)
+        return lines and self.width <= width and laid_out_here(console)
 
     def _laid_out(self, max_width: int) -> Table | Columns:
         blocks = [b if isinstance(b, Corner) else Block(b).group() for b in self.blocks]
@@ -252,8 +252,8 @@ class Formula(LaidOut):
         column = min(max(self.widths), max_width - self.label - 3)
         return None if column < MIN_COLUMN or "[" in self.lhs else column
 
-    def fits_console(self, console: Console) -> bool:
-        return self._column(console.width) is not None and laid_out_here(console)
+    def fits_console(self, console: Console, width: int) -> bool:
+        return self._column(width) is not None and laid_out_here(console)
 
     def lines(self, console: Console, max_width: int) -> list[list[Piece]] | None:
         """The grid's lines, each ``label + 3 + column`` wide; None where only the grid lays it out."""
