@@ -199,14 +199,17 @@ def _arithmetic(operands: Operands, exact: bool | None) -> tuple[str, tuple[str,
     x, w, g, _ = operands
     scaled = (scale(x), scale(w), scale(g))  # once: the estimate and the exact run share it
     cost = exact_cost.estimate(x, w, g, scaled)  # counts the numbers' lengths, denominators included
-    if cost > exact_cost.EXACT_TIME_LIMIT:
+    # Exactness is worth a wait when asked for; unasked, it must not turn a quick run into a long one.
+    limit = exact_cost.EXACT_TIME_LIMIT if exact else exact_cost.DEFAULT_TIME_LIMIT
+    if cost > limit:
         took = (
             f"exact arithmetic would take {exact_cost.described(cost)} here (estimated from the numbers' "
-            f"lengths; at most {exact_cost.EXACT_TIME_LIMIT:.0f} s runs exactly)"
+            f"lengths; at most {limit:.0f} s runs exactly{'' if exact else ' without --exact'})"
         )
         if exact:
             raise InputError("exact", took, "without it, convgrad computes in float64")
-        return "float64", (f"{took}: used float64 instead (force with --exact)",), None
+        force = " (force with --exact)" if cost <= exact_cost.EXACT_TIME_LIMIT else ""
+        return "float64", (f"{took}: used float64 instead{force}",), None
     return "exact", (), scaled
 
 

@@ -30,7 +30,8 @@ from ..exact import Ratio, Scaled, plan
 from . import exact_taps
 from .wide import EXACT_BLOCK
 
-EXACT_TIME_LIMIT = 30.0  # estimated seconds past which exact arithmetic is refused (or float64 used)
+EXACT_TIME_LIMIT = 30.0  # estimated seconds past which --exact is refused
+DEFAULT_TIME_LIMIT = 5.0  # estimated seconds past which a run without --exact computes in float64
 NS_NUMPY_TERM = 1  # a multiply-add in float64 or int64 (BLAS or NumPy's loops)
 NS_INT_TERM = 60  # a multiply-add of small Python ints in an object loop
 NS_MUL_PAIR = 3  # a big-integer product, per pair of 64-bit words

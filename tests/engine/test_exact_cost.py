@@ -80,10 +80,13 @@ def test_past_the_limit_a_problem_the_old_rule_passed_falls_back(monkeypatch: py
     x, w = _reciprocals(20, 5)
     assert backward(x, w).arithmetic == "exact"
     monkeypatch.setattr(exact_cost, "EXACT_TIME_LIMIT", _estimate(x, w) / 2)
+    monkeypatch.setattr(exact_cost, "DEFAULT_TIME_LIMIT", _estimate(x, w) / 4)
     result = backward(x, w)
     assert result.arithmetic == "float64"
     assert result.notes[-1].startswith("exact arithmetic would take about ")
-    assert result.notes[-1].endswith("used float64 instead (force with --exact)")
+    assert result.notes[-1].endswith(
+        "used float64 instead"
+    )  # --exact would be refused: no advice to force it
     with pytest.raises(InputError, match="exact arithmetic would take about"):
         backward(x, w, exact=True)
     integers = backward(np.ones((20, 20), dtype=object) * (2**70), np.ones((5, 5), dtype=int), exact=True)
@@ -101,3 +104,14 @@ def test_cli_refuses_exact_with_the_estimate(tmp_path: Path) -> None:
     fallback = CliRunner().invoke(main, args, prog_name="convgrad")
     assert fallback.exit_code == 0 and json.loads(fallback.stdout)["config"]["arithmetic"] == "float64"
     assert "used float64" in fallback.stderr
+
+
+def test_between_the_limits_only_exact_asked_for_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the default's limit but within --exact's: float64 with a note saying how to force it."""
+    x, w = _reciprocals(20, 5)
+    monkeypatch.setattr(exact_cost, "DEFAULT_TIME_LIMIT", _estimate(x, w) / 2)
+    result = backward(x, w)
+    assert result.arithmetic == "float64"
+    assert "without --exact" in result.notes[-1]
+    assert result.notes[-1].endswith("used float64 instead (force with --exact)")
+    assert backward(x, w, exact=True).arithmetic == "exact"
