@@ -191,3 +191,12 @@ def test_selected_cells_on_a_big_problem_cost_only_their_terms() -> None:
     d = build(result, parse_cells("x[150,150],w11", frame_of(result)))
     assert [len(c.terms) for c in d.grad_input] == [9] and d.grad_input[0].value == 9
     assert len(d.grad_filter[0].terms) == prod((298, 298))
+
+
+def test_each_index_is_one_tuple() -> None:
+    """Terms share one tuple per position (a big trace names each position in many terms)."""
+    rng = np.random.default_rng(4)
+    d = build(backward(rng.integers(-9, 10, (2, 2, 7, 7)), rng.integers(-9, 10, (3, 2, 3, 3))))
+    for cells in (d.grad_filter, d.grad_input):
+        indices = [index for cell in cells for t in cell.terms for index in (t.source, t.delta)]
+        assert len({id(i) for i in indices}) == len(set(indices))

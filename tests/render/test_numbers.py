@@ -6,9 +6,13 @@ import json
 import re
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from convgrad_cli import notation
 from convgrad_cli.cli.main import main
 from convgrad_cli.notation import (
     MAX_DECIMALS,
@@ -101,3 +105,27 @@ def test_check_says_the_expected_value_as_a_decimal() -> None:
     third = CliRunner().invoke(main, ["check", "-x", "[[1,2],[3,4]]", "-w", '[["1/3"]]', "--grad-input",
                                       "[[0.3, 0.3333], [1, 0.33]]", "--no-derivation", "--width", "120"])  # fmt: skip
     assert "1 ✗ expected 1/3 ≈ 0.3333" in third.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.integers(-(10**20), 10**20),
+        st.booleans(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.fractions(max_denominator=10**6),
+        st.integers(-(2**31), 2**31 - 1).map(np.int64),
+        st.floats(-1e6, 1e6, width=32).map(np.float32),
+    )
+)
+def test_cached_numbers_and_symbols_are_written_as_uncached(value: object) -> None:
+    """notation caches numbers by type and value: equal values of other types (1, 1.0, True) stay apart."""
+    assert number(value) == notation._number(value)
+    assert number(value) == number(value)
+    assert notation.symbol("x", (3, 11)) == "x₄,₁₂" and notation.symbol("x", [0, 1]) == "x₁₂"
+
+
+def test_equal_values_of_different_types_are_each_written_as_their_type() -> None:
+    assert [number(v) for v in (True, 1, 1.0, Fraction(1), np.int64(1), 0.5, Fraction(1, 2))] == [
+        "True", "1", "1", "1", "1", "0.5", "0.5",
+    ]  # fmt: skip
