@@ -4,9 +4,8 @@ Everything here takes full forms — X (N, C_in, *S), W (C_out, C_in/groups, *K)
 δ = ∂L/∂Y (N, C_out, *S_out) — and any numeric dtype (float32 stays float32).
 Each function is the definition y_i = Σ_k x_(i·s + k·d) · w_k regrouped as
 matrix products over contiguous shifted rows of the input (see :mod:`.wide`
-and :mod:`.blocks`),
-so the work is BLAS-shaped and no Python loop runs over pixels.  The same
-numbers, the page's way and short, are in :mod:`.reference`.
+and :mod:`.blocks`), so the work is BLAS-shaped and no Python loop runs over
+pixels.  The same numbers, the page's way and short, are in :mod:`.reference`.
 :func:`gradients` does all three at once: X and δ are laid out once, and the
 forward pass and ∂L/∂W share X's column blocks.
 
