@@ -26,9 +26,12 @@ DOT_BYTES = 2 << 20  # a depthwise block of δ: stays in L2 while every tap's do
 PARTIALS_BYTES = 4 << 20  # ∂L/∂W partial sums kept for a total in fixed order (see _runs)
 
 Job = Callable[[], None]
+Segments = Sequence[tuple[int, int]]  # ranges of positions to compute, in order
 
 
-def correlate_rows(out: np.ndarray, coefficients: np.ndarray, reads: Sequence[Reads]) -> list[Job]:
+def correlate_rows(
+    out: np.ndarray, coefficients: np.ndarray, reads: Sequence[Reads], segments: Segments | None = None
+) -> list[Job]:
     """Jobs that compute ``out[g, :, q] = coefficients[g] @ (every read row at q, stacked)``.
 
     out (G, M, L); coefficients (G, M, Σ rows), columns in the order of
@@ -37,13 +40,15 @@ def correlate_rows(out: np.ndarray, coefficients: np.ndarray, reads: Sequence[Re
     stays in cache) and met by one GEMM with Σ rows inner terms: with few
     channels per tap (K = 16 in W4, 1 depthwise) a product per tap would be
     short and leave BLAS idle.  One job per block: each writes its own columns
-    of ``out``, so the jobs may run on any threads in any order.
+    of ``out``, so the jobs may run on any threads in any order.  Only the
+    ``segments`` of q are computed (default: all of them); the rest of ``out``
+    is left as it was.
     """
 
     def job(q0: int, q1: int) -> None:
         np.matmul(coefficients, _columns(reads, q0, q1, out.dtype), out=out[:, :, q0:q1])
 
-    return [partial(job, q0, q1) for q0, q1 in _ranges(reads, out.shape[2], out.dtype)]
+    return [partial(job, q0, q1) for q0, q1 in _ranges(reads, segments or [(0, out.shape[2])], out.dtype)]
 
 
 def filter_rows(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
@@ -60,7 +65,11 @@ def filter_rows(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:
 
 
 def correlate_and_filter_rows(
-    out: np.ndarray | None, coefficients: np.ndarray | None, delta: np.ndarray, reads: Sequence[Reads]
+    out: np.ndarray | None,
+    coefficients: np.ndarray | None,
+    delta: np.ndarray,
+    reads: Sequence[Reads],
+    segments: Segments | None = None,
 ) -> tuple[list[Job], Callable[[], np.ndarray]]:
     """Jobs for :func:`correlate_rows` into ``out`` and :func:`filter_rows` of ``delta``, in one pass; the total.
 
@@ -68,13 +77,14 @@ def correlate_and_filter_rows(
     stacked once and met by both products while it is in cache, not stacked
     twice (depthwise too: with the columns built anyway, a product per block
     beats :func:`filter_rows`' dot per tap).  ``out`` and ``delta`` need the
-    same length and dtype; without ``out`` only ∂L/∂W is taken.
+    same length and dtype; without ``out`` only ∂L/∂W is taken.  Only the
+    ``segments`` of q are read: δ must be zero outside them.
 
     A job covers a run of consecutive blocks and keeps its own partial sum of
     ∂L/∂W; ``total()``, called after every job has run, adds the partials in
     job order, so the result does not depend on which thread ran which job.
     """
-    ranges = _ranges(reads, delta.shape[2], delta.dtype)
+    ranges = _ranges(reads, segments or [(0, delta.shape[2])], delta.dtype)
     each = delta.shape[0] * delta.shape[1] * sum(r.rows for r in reads) * delta.itemsize
     runs = _runs(ranges, each, delta.dtype.hasobject)
     partials: list[list[np.ndarray]] = [[] for _ in runs]
@@ -116,22 +126,27 @@ def _runs(ranges: list[tuple[int, int]], each: int, exact: bool) -> list[list[tu
     return [ranges[len(ranges) * i // count : len(ranges) * (i + 1) // count] for i in range(count)]
 
 
-def _ranges(reads: Sequence[Reads], length: int, dtype: np.dtype) -> list[tuple[int, int]]:
-    """Consecutive column blocks (q0, q1) of equal width (within one) covering ``length`` positions.
+def _ranges(reads: Sequence[Reads], segments: Segments, dtype: np.dtype) -> list[tuple[int, int]]:
+    """Consecutive column blocks (q0, q1) of equal width (within one) covering each segment.
 
     Each at most ~COLUMN_BYTES: long enough for BLAS to run at speed, short enough
-    to stay in L3.  At least BLOCKS of them where each can still be MIN_BLOCK wide,
-    so a mid-sized product gives the engine's threads jobs to share.  The widths
-    depend on the problem only, never on the thread count: so do the results.
+    to stay in L3.  At least BLOCKS of them in all where each can still be MIN_BLOCK
+    wide, so a mid-sized product gives the engine's threads jobs to share.  The
+    widths depend on the problem only, never on the thread count: so do the results.
     """
     for r in reads:
-        r.check(length)
+        r.check(segments[-1][1])
     rows = sum(r.rows for r in reads) * reads[0].source.shape[0]
     width = _width(
         max(MIN_BLOCK, min(MAX_BLOCK, COLUMN_BYTES // max(1, rows * np.dtype(dtype).itemsize))), dtype
     )
-    count = max(-(-length // width), min(BLOCKS, length // MIN_BLOCK))
-    return [(length * i // count, length * (i + 1) // count) for i in range(count)]
+    total = sum(b - a for a, b in segments)
+    least = min(BLOCKS, total // MIN_BLOCK)
+    ranges = []
+    for a, b in segments:
+        count = max(-(-(b - a) // width), -(-least * (b - a) // total))
+        ranges += [(a + (b - a) * i // count, a + (b - a) * (i + 1) // count) for i in range(count)]
+    return ranges
 
 
 def _filter_depthwise(delta: np.ndarray, reads: Sequence[Reads]) -> np.ndarray:

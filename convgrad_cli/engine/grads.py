@@ -89,8 +89,9 @@ def gradients(
         dx_jobs, dx = _grad_input(grid, ds, oriented)
         if xs and np.result_type(x, w) == np.result_type(delta, x) == x.dtype:
             rows, taps = _forward_rows(grid, oriented, x)
-            span = grid.span(x.shape[0])
-            jobs, found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs)
+            parts = grid.segments(x.shape[0])
+            span = parts[-1][1]
+            jobs, found = correlate_and_filter_rows(rows[:, :, :span], taps, ds.wide[:, :, :span], xs, parts)
             # ∂L/∂X's jobs are the shorter ones: last in the queue, they even out the threads' finish.
             _run(fills, jobs + dx_jobs, work, floats)
             y = grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
@@ -167,7 +168,8 @@ def _forward(
     """Y from X's rows once ``fills`` have laid them out (see :func:`_run`)."""
     rows, taps = _forward_rows(grid, w, x)
     if xs:
-        _run(fills, correlate_rows(rows[:, :, : grid.span(x.shape[0])], taps, xs), work, floats)
+        parts = grid.segments(x.shape[0])
+        _run(fills, correlate_rows(rows[:, :, : parts[-1][1]], taps, xs, parts), work, floats)
     else:  # every tap reads padding only
         rows[...] = 0
     return grid.gather(rows.reshape(-1, rows.shape[2]), x.shape[0])
@@ -192,8 +194,8 @@ def _grad_input(grid: WideGrid, ds: _Delta, w: np.ndarray) -> tuple[list[Job], C
     for p, out in zip(grid.phases, rows):
         # Tap j reads δ from lead − shift_j: the same grid of starts, walked backwards.
         reads = Reads(ds.rows, ds.lead - p.reach, p.counts, p.steps)
-        length = grid.span(ds.n, [g.stop for g in p.grid])
-        jobs += correlate_rows(out[:, :, :length], _side_by_side(taps, p.taps[::-1]), [reads])
+        parts = grid.segments(ds.n, [g.stop for g in p.grid])
+        jobs += correlate_rows(out[:, :, : parts[-1][1]], _side_by_side(taps, p.taps[::-1]), [reads], parts)
 
     def dx() -> np.ndarray:
         flat = [r.reshape(-1, r.shape[2]) for r in rows]

@@ -39,6 +39,7 @@ from .scratch import kept
 from .spec import ConvSpec
 
 EXACT_BLOCK = 64  # positions per exact partial sum (blocks._width)
+GAP_SKIP = 16  # cells between images skipped from 1/16 of an image (see WideGrid.segments)
 LAYOUT_PARTS = 8  # copies laying X and δ out as rows, each a range of channels, for the threads to share
 
 Fill = Callable[[], None]  # a copy into rows, run later (on any thread)
@@ -117,6 +118,18 @@ class WideGrid:
         steps = _row_major_strides(self.cells)
         last = sum((e - 1) * step for e, step in zip(extent or self.out, steps))
         return (n - 1) * self.size + last + 1
+
+    def segments(self, n: int, extent: Sequence[int] | None = None) -> list[tuple[int, int]]:
+        """The wide cells worth computing for the first ``extent`` cells per axis (default S_out).
+
+        One range over all n images (:meth:`span`), or one per image when the cells
+        between images — garbage rows past the extent — are 1/GAP_SKIP of an image or more.
+        """
+        span = self.span(n, extent)
+        each = self.span(1, extent)
+        if n == 1 or (self.size - each) * GAP_SKIP < self.size:
+            return [(0, span)]
+        return [(i * self.size, i * self.size + each) for i in range(n)]
 
     def split(self, x: np.ndarray, groups: int, phase: Phase) -> tuple[np.ndarray, list[Fill]]:
         """X (N, C, *S) → one phase as rows (G, C/G, N·ΠQ), zero where no input cell lands.

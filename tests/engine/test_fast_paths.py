@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -212,19 +211,49 @@ def test_threads_only_for_big_calls_with_jobs_to_share(monkeypatch: pytest.Monke
     assert threads.threads_for(big, enough, floats=False) == 1, "exact sums stay on one thread"
 
 
-@given(st.integers(1, 20_000), st.integers(1, 600), st.sampled_from([np.float32, np.float64, object]))
+@given(
+    st.lists(st.integers(1, 6_000), min_size=1, max_size=4),
+    st.integers(0, 300),
+    st.integers(1, 600),
+    st.sampled_from([np.float32, np.float64, object]),
+)
 @settings(max_examples=60, deadline=None)
-def test_column_blocks_are_even_and_cover_every_position(length: int, rows: int, dtype: Any) -> None:
-    reads = [wide.Reads(np.zeros((1, rows, length), dtype), 0, (1,), (0,))]
-    ranges = blocks._ranges(reads, length, np.dtype(dtype))
-    assert ranges[0][0] == 0 and ranges[-1][1] == length
-    assert all(a[1] == b[0] for a, b in pairwise(ranges))
-    widths = {q1 - q0 for q0, q1 in ranges}
-    assert max(widths) - min(widths) <= 1
-    if np.dtype(dtype).hasobject:
-        assert max(widths) <= blocks.EXACT_BLOCK
-    elif length >= blocks.BLOCKS * blocks.MIN_BLOCK:
+def test_column_blocks_are_even_and_cover_every_segment(
+    lengths: list[int], gap: int, rows: int, dtype: Any
+) -> None:
+    segments, start = [], 0
+    for length in lengths:
+        segments.append((start, start + length))
+        start += length + gap
+    reads = [wide.Reads(np.zeros((1, rows, start), dtype), 0, (1,), (0,))]
+    ranges = blocks._ranges(reads, segments, np.dtype(dtype))
+    covered = [q for q0, q1 in ranges for q in range(q0, q1)]
+    assert covered == [q for a, b in segments for q in range(a, b)], (
+        "every position of a segment, once, in order"
+    )
+    for a, b in segments:
+        widths = [q1 - q0 for q0, q1 in ranges if a <= q0 < b]
+        assert max(widths) - min(widths) <= 1
+        if np.dtype(dtype).hasobject:
+            assert max(widths) <= blocks.EXACT_BLOCK
+    total = sum(lengths)
+    if not np.dtype(dtype).hasobject and total >= blocks.BLOCKS * blocks.MIN_BLOCK:
         assert len(ranges) >= blocks.BLOCKS, "a product big enough is cut into jobs to share"
+
+
+@given(st.sampled_from(PATHS).flatmap(layers))
+@settings(max_examples=60, deadline=None)
+def test_segments_hold_every_output_and_input_cell(layer: Layer) -> None:
+    # Garbage rows between images may be skipped; no cell the results are read from may be.
+    grid = wide.WideGrid.of(layer.spec, layer.x.shape[2:], layer.w.shape[2:])
+    n = layer.x.shape[0]
+    for extent, boxes in [(None, [slice(0, o) for o in grid.out])] + [
+        ([g.stop for g in p.grid], list(p.grid)) for p in grid.phases
+    ]:
+        cells = np.zeros((n, *grid.cells), bool)
+        for a, b in grid.segments(n, extent):
+            cells.reshape(-1)[a:b] = True
+        assert cells[(slice(None), *boxes)].all()
 
 
 @pytest.mark.parametrize(
