@@ -144,6 +144,18 @@ def _pool(size: int) -> Any:
     if _executor_size < size:
         from concurrent.futures import ThreadPoolExecutor
 
+        if _executor is None:
+            os.register_at_fork(after_in_child=_forget_threads)
         _executor_size = max(size, cores() - 1)
         _executor = ThreadPoolExecutor(_executor_size, thread_name_prefix="convgrad")
     return _executor
+
+
+def _forget_threads() -> None:
+    """In a forked child: the parent's threads do not exist there, so start new ones when needed.
+
+    A pool carried over would take jobs that no thread runs (multiprocessing forks by default on Linux).
+    """
+    global _executor, _executor_size
+    _executor, _executor_size = None, 0
+    _limit.lock = None  # a lock another thread held at the fork would stay held

@@ -18,6 +18,7 @@ The engine is called directly, on full forms, so each example pins one path.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -411,3 +412,26 @@ def test_overflow_is_found_in_any_part_of_the_scan(
             with pytest.raises(InputError) as raised:
                 memory.require_finite("float32", {"output": first, "grad_input": second})
             assert raised.value.field == ("output" if first is bad else "grad_input")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_runs_jobs_on_threads_of_its_own() -> None:
+    # multiprocessing forks by default on Linux: the parent's pool has no threads in the child.
+    import time
+
+    threads.run_jobs([lambda: None, lambda: None], 2)  # the pool exists in the parent
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only when both jobs ran
+        done: list[int] = []
+        threads.run_jobs([lambda: done.append(1), lambda: done.append(2)], 2)
+        os._exit(0 if sorted(done) == [1, 2] else 1)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        finished, status = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child waited for threads that do not exist")
