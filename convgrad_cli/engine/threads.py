@@ -119,21 +119,26 @@ def run_jobs(jobs: Sequence[Callable[[], None]], threads: int) -> None:
     import threading
 
     queue, lock = iter(jobs), threading.Lock()
+    failed: list[bool] = []  # set by the first job that raises (or an interrupt): the others stop taking jobs
 
     def worker() -> None:
-        while True:
+        while not failed:
             with lock:
                 job = next(queue, None)
             if job is None:
                 return
-            job()
+            try:
+                job()
+            except BaseException:
+                failed.append(True)
+                raise
 
     helpers = [_pool(threads - 1).submit(contextvars.copy_context().run, worker) for _ in range(threads - 1)]
     try:
         worker()
     finally:
         for helper in helpers:
-            helper.exception()  # wait for each, also when this thread's job failed
+            helper.exception()  # wait for each (a job at most, once one failed or Ctrl-C came)
     for helper in helpers:
         helper.result()  # a helper's error, raised here
 

@@ -287,19 +287,25 @@ def test_which_layers_run_on_the_engines_threads(
     assert set(asked) == ({2} if threaded else {1})
 
 
-def test_a_failing_job_fails_the_call_after_the_others_end() -> None:
+def test_a_failing_job_stops_the_others_and_fails_the_call() -> None:
+    import time
+
     done: list[int] = []
 
     def ok(i: int) -> None:
+        time.sleep(0.001)
         done.append(i)
 
     def fail() -> None:
         raise ValueError("job failed")
 
-    jobs = [lambda: ok(0), fail, lambda: ok(1), lambda: ok(2)]
+    jobs = [fail] + [lambda i=i: ok(i) for i in range(200)]
     with pytest.raises(ValueError, match="job failed"):
         threads.run_jobs(jobs, 2)
-    assert sorted(done) == [0, 1, 2]
+    ran = len(done)
+    time.sleep(0.05)
+    assert len(done) == ran, "a job ran after the call returned"
+    assert ran < 50, "the other thread kept taking jobs after one failed"
 
 
 def test_one_blas_thread_nests_and_restores() -> None:
