@@ -28,7 +28,8 @@ def blas_config() -> str:
     except ImportError:
         return "unknown"
     libs = [f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info() if i["user_api"] == "blas"]
-    return f"{', '.join(libs) or 'none'}; engine 1 per call, parts ≤ {threads.cores()}"
+    own = f"its own threads ≤ {threads.cores()} from 2^{threads.THREADS_FROM.bit_length() - 1} multiply-adds"
+    return f"{', '.join(libs) or 'none'}; engine: BLAS on 1 thread per call, {own}"
 
 
 @contextmanager
