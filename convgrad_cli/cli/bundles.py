@@ -136,7 +136,8 @@ spec_options = stack(
         "--exact/--float",
         "exact",
         default=None,
-        help="Force exact rationals, or float64. Default: exact for integers and fractions.",
+        help="Force exact rationals (refused past 30 s estimated), or float64. Default: exact for "
+        "integers and fractions, unless estimated to take over 5 s (then float64, with a note).",
     ),
     section="Convolution parameters",
 )
