@@ -288,6 +288,8 @@ def test_real_ctrl_c_while_waiting_for_stdin_exits_130_quietly() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # As from a terminal: a shell starts background jobs (a test run with `&`) with Ctrl-C ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         if not _blocked_reading(process.pid):

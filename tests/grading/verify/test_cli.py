@@ -214,8 +214,10 @@ def test_a_folder_on_the_command_line(tmp_path: Path) -> None:
 def test_ctrl_c_exits_130_and_leaves_no_process_behind() -> None:
     command = [sys.executable, "-m", "convgrad_cli", "verify", str(IMPLS / "bug_loops.py"), "--timeout", "30"]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        # As from a terminal: a shell starts background jobs (a test run with `&`) with Ctrl-C ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     children: list[str] = []
     for _ in range(100):  # until the child runs the loop
         time.sleep(0.1)
