@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from fifo_reader import reading
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,19 +46,6 @@ def _json_text() -> str:
     result = invoke("compute", *OPERANDS, "-f", "json")
     assert result.exit_code == 0
     return result.stdout
-
-
-def _reading(path: Path) -> tuple[threading.Thread, list[bytes]]:
-    """A thread reading a FIFO to its end."""
-    received: list[bytes] = []
-
-    def read() -> None:
-        with open(path, "rb") as stream:
-            received.append(stream.read())
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread, received
 
 
 def _unblock(path: Path, thread: threading.Thread) -> None:
@@ -106,7 +94,7 @@ def test_a_device_node_stays_a_device(folder: Path) -> None:
 @posix
 def test_a_fifo_gets_the_text_and_stays_a_fifo(folder: Path) -> None:
     os.mkfifo(folder / "f")
-    thread, received = _reading(folder / "f")
+    thread, received = reading(folder / "f")
     result = invoke("compute", *OPERANDS, "-f", "json", "-o", "f")
     thread.join(timeout=10)
     assert result.exit_code == 0, result.stderr
@@ -177,7 +165,7 @@ def test_the_same_rules_for_the_exports(folder: Path, flag: str) -> None:
 @posix
 def test_the_same_rules_for_checks_report(folder: Path) -> None:
     os.mkfifo(folder / "r")
-    thread, received = _reading(folder / "r")
+    thread, received = reading(folder / "r")
     result = invoke("check", "--sample", "page", "--grad-bias", "4", "-f", "json", "--report", "r")
     thread.join(timeout=10)
     assert result.exit_code in (0, 1), result.stderr
@@ -228,7 +216,7 @@ def _make(kind: str, root: Path, name: str) -> tuple[str, Callable[[], None]]:
         path.symlink_to(root / "nowhere" / name)
     elif kind == "fifo":
         os.mkfifo(path)
-        thread, _ = _reading(path)
+        thread, _ = reading(path)
         return str(path), lambda: _unblock(path, thread)
     elif kind == "device" and not _mknull(path):
         return "/dev/null", nothing

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fifo_reader import reading
 
 from convgrad_cli.errors import InputError
 from convgrad_cli.load import atomic
@@ -119,14 +120,7 @@ def fifo(tmp_path: Path) -> Iterator[tuple[Path, list[bytes], threading.Thread]]
     """A FIFO and a thread reading it to the end; the bytes read land in the list."""
     path = tmp_path / "pipe"
     os.mkfifo(path)
-    received: list[bytes] = []
-
-    def read() -> None:
-        with open(path, "rb") as stream:
-            received.append(stream.read())
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    reader, received = reading(path)
     yield path, received, reader
     if reader.is_alive():  # the test failed before writing: open the FIFO once so the reader ends
         os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
