@@ -62,9 +62,11 @@ def read_answer(
     larger than any answer to it could be is refused before it is parsed.
     """
     inline = text.lstrip().startswith("{")
-    source = Source(text)
-    name = INLINE if inline else source.name
-    data = text.encode() if inline else read_bytes(source, stdin)
+    if inline:
+        name, data = INLINE, text.encode()
+    else:
+        source = Source(text)
+        name, data = source.name, read_bytes(source, stdin)
     try:
         if solved is not None:
             bounded(data, solved, ARRAYS, lambda: document_shapes(data))
